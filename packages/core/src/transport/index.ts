@@ -1,0 +1,42 @@
+/**
+ * `@procwire/core/transport`: for transport authors.
+ *
+ * The contract every transport implements, and the host-side building blocks that make a host
+ * behave like every other: offset-addressed output windows, idempotent input, request checks,
+ * a principal-scoped process table. docs/TRANSPORT-AUTHORS.md walks through writing one.
+ */
+export type {
+  AckOutputRequest,
+  CallOptions,
+  ExitStatus,
+  InputStreamInfo,
+  OutputChunk,
+  OutputFd,
+  OutputMode,
+  OutputStreamInfo,
+  ProcessInfo,
+  ProcessRequest,
+  PtySettings,
+  ReadOutputRequest,
+  ResizeRequest,
+  SignalName,
+  SignalRequest,
+  StartRequest,
+  TerminalSize,
+  Transport,
+  WriteInputRequest,
+  WriteInputResult,
+} from './contract.js';
+export { ErrorCode, isErrorCode, isProcwireError, ProcwireError, type ProcwireErrorDetails } from '../errors.js';
+export { type FreshInput, InputCursor } from './input-cursor.js';
+export { OutputWindow, type OutputWindowOptions } from './output-window.js';
+export { ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
+export {
+  type StartLimits,
+  validateFd,
+  validateOffset,
+  validateProcessId,
+  validateSignalName,
+  validateStartRequest,
+  validateTerminalSize,
+} from './validate.js';

@@ -1,0 +1,261 @@
+/**
+ * OutputWindow: the host side of one offset-addressed output stream, for host transports
+ * (`localTransport`, `memoryTransport`, or yours). It keeps every byte not yet acknowledged, serves
+ * reads from any retained offset, and tells its source to pause when the unacknowledged bytes reach
+ * the window (and to resume when an acknowledgement makes room). Memory stays bounded by the window
+ * plus one source chunk; nothing is dropped.
+ */
+import { ErrorCode, ProcwireError } from '../errors.js';
+import type { OutputChunk, OutputMode, OutputStreamInfo } from './contract.js';
+
+/** Options of an {@link OutputWindow}. */
+export interface OutputWindowOptions {
+  /** The most unacknowledged bytes kept before the source is paused. */
+  readonly windowBytes: number;
+  /** Called when the window fills: stop reading from the process. */
+  readonly pause?: () => void;
+  /** Called when an acknowledgement made room again: go on reading. */
+  readonly resume?: () => void;
+  /** `'devnull'` windows discard everything and refuse reads. Default `'pipe'`. */
+  readonly mode?: OutputMode;
+  /** For error messages: e.g. `'stdout'`. */
+  readonly name?: string;
+}
+
+const EMPTY = new Uint8Array(0);
+/** Chunks smaller than this are joined with the ones after them when read. */
+const COALESCE_BELOW = 16 * 1024;
+/** Joined reads stay below this size. */
+const COALESCE_MAX = 64 * 1024;
+
+export class OutputWindow {
+  readonly windowBytes: number;
+  readonly mode: OutputMode;
+  private readonly name: string;
+  private readonly pauseSource: () => void;
+  private readonly resumeSource: () => void;
+  /** Retained chunks from index `head` on, in order; `starts[i]` is the offset of `chunks[i]`. */
+  private chunks: Uint8Array[] = [];
+  private starts: number[] = [];
+  private head = 0;
+  private firstOffset = 0;
+  private acked = 0;
+  private total = 0;
+  private ended = false;
+  private paused = false;
+  private waiters: Array<() => void> = [];
+  private endWaiters: Array<() => void> = [];
+
+  constructor(options: OutputWindowOptions) {
+    if (!(options.windowBytes > 0)) throw new RangeError('windowBytes must be positive');
+    this.windowBytes = options.windowBytes;
+    this.mode = options.mode ?? 'pipe';
+    this.name = options.name ?? 'output';
+    this.pauseSource = options.pause ?? (() => {});
+    this.resumeSource = options.resume ?? (() => {});
+  }
+
+  /** Everything before this offset is acknowledged (and freed). */
+  get acknowledged(): number {
+    return this.acked;
+  }
+  /** Bytes the source has produced so far. */
+  get written(): number {
+    return this.total;
+  }
+  /** True once the source ended; `written` is final. */
+  get eof(): boolean {
+    return this.ended;
+  }
+  /** Bytes held now (produced, not acknowledged). */
+  get retainedBytes(): number {
+    return this.total - this.firstOffset;
+  }
+  /** True while the source is told to pause. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  info(): OutputStreamInfo {
+    return { mode: this.mode, acknowledged: this.acked, written: this.total, eof: this.ended };
+  }
+
+  /** Append output from the source. Ignored after `end()`; counted but not kept for `devnull`. */
+  push(data: Uint8Array): void {
+    if (this.ended || data.byteLength === 0) return;
+    this.total += data.byteLength;
+    if (this.mode === 'devnull') {
+      this.acked = this.firstOffset = this.total;
+      return;
+    }
+    this.chunks.push(data);
+    this.starts.push(this.total - data.byteLength);
+    if (!this.paused && this.total - this.acked >= this.windowBytes) {
+      this.paused = true;
+      this.pauseSource();
+    }
+    this.wake();
+  }
+
+  /** The source closed: readers finish after the last byte. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.wake();
+    for (const resolve of this.endWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once `end()` was called. */
+  whenEnded(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.endWaiters.push(resolve));
+  }
+
+  /**
+   * Forget everything before `offset`. Lower than before: no-op. Past `written`: `out_of_range`.
+   */
+  acknowledge(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} offset must be a non-negative integer, got ${offset}`);
+    }
+    if (offset > this.total) {
+      throw new ProcwireError(
+        ErrorCode.OutOfRange,
+        `cannot acknowledge ${this.name} up to offset ${offset}: only ${this.total} bytes were written`,
+      );
+    }
+    if (offset <= this.acked) return;
+    this.acked = offset;
+    // Free whole chunks that lie entirely before the acknowledged offset.
+    while (this.head < this.chunks.length) {
+      const chunk = this.chunks[this.head]!;
+      if (this.firstOffset + chunk.byteLength > offset) break;
+      this.firstOffset += chunk.byteLength;
+      this.chunks[this.head] = EMPTY;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.starts = this.starts.slice(this.head);
+      this.head = 0;
+    }
+    if (this.paused && this.total - this.acked < this.windowBytes) {
+      this.paused = false;
+      this.resumeSource();
+    }
+  }
+
+  /**
+   * Read from `offset` (which also acknowledges everything before it): yields retained chunks,
+   * then new ones as they arrive, and finishes after the last byte at EOF.
+   */
+  async *read(offset: number, signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
+    if (this.mode === 'devnull') {
+      throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} is DEVNULL: the host discards it`);
+    }
+    this.checkReadable(offset);
+    this.acknowledge(offset);
+    let position = offset;
+    for (;;) {
+      signal?.throwIfAborted();
+      if (position < this.acked) {
+        throw new ProcwireError(
+          ErrorCode.OutOfRange,
+          `${this.name} bytes from offset ${position} were acknowledged by another reader and are gone`,
+        );
+      }
+      const chunk = this.sliceAt(position);
+      if (chunk !== undefined) {
+        position += chunk.byteLength;
+        yield { offset: position - chunk.byteLength, data: chunk };
+        continue;
+      }
+      if (this.ended) return;
+      await this.nextEvent(signal);
+    }
+  }
+
+  private checkReadable(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} offset must be a non-negative integer, got ${offset}`);
+    }
+    if (offset < this.acked) {
+      throw new ProcwireError(
+        ErrorCode.OutOfRange,
+        `${this.name} offset ${offset} is before the acknowledged offset ${this.acked}: those bytes are gone`,
+      );
+    }
+    if (offset > this.total) {
+      throw new ProcwireError(
+        ErrorCode.OutOfRange,
+        `${this.name} offset ${offset} is past the ${this.total} bytes written so far`,
+      );
+    }
+  }
+
+  /**
+   * The retained bytes starting at `position`: the rest of the chunk that holds it, joined with the
+   * chunks after it while they are small (a pty or a chatty process makes many tiny chunks, and
+   * each chunk read costs a message on a network transport).
+   */
+  private sliceAt(position: number): Uint8Array | undefined {
+    if (position >= this.total) return undefined;
+    const index = this.indexOf(position);
+    const first = this.chunks[index]!;
+    const from = position - this.starts[index]!;
+    if (first.byteLength - from >= COALESCE_BELOW || index + 1 === this.chunks.length) {
+      return from === 0 ? first : first.subarray(from);
+    }
+    const parts: Uint8Array[] = [first.subarray(from)];
+    let size = parts[0]!.byteLength;
+    for (let i = index + 1; i < this.chunks.length && size < COALESCE_BELOW; i++) {
+      const next = this.chunks[i]!;
+      if (size + next.byteLength > COALESCE_MAX) break;
+      parts.push(next);
+      size += next.byteLength;
+    }
+    if (parts.length === 1) return parts[0];
+    const joined = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.byteLength;
+    }
+    return joined;
+  }
+
+  /** Index of the retained chunk holding `position` (binary search over `starts`). */
+  private indexOf(position: number): number {
+    let low = this.head;
+    let high = this.chunks.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.starts[middle]! <= position) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  private wake(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  private nextEvent(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal === undefined) {
+        this.waiters.push(resolve);
+        return;
+      }
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        reject(ProcwireError.from(signal.reason ?? new DOMException('aborted', 'AbortError'), ErrorCode.Aborted));
+      };
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiters.push(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
