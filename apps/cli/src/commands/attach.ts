@@ -1,0 +1,31 @@
+import type { AttachCommand } from '../command-line.js';
+import { closeClient, openClient, requireServer } from '../client-session.js';
+import { resolveConnection } from '../endpoint.js';
+import { reportError } from '../error-report.js';
+import { runPipeSession } from '../pipe-session.js';
+import { signalNumber } from '../signals.js';
+import { hasTerminal, runTerminalSession } from '../terminal-session.js';
+
+/**
+ * `procwire attach ID`: follow a process again from where its output was last acknowledged. A
+ * process in a pty gets this terminal when there is one; leaving (Ctrl-C without a terminal, a
+ * signal to the CLI) detaches and leaves the process running.
+ */
+export async function runAttach(command: AttachCommand): Promise<number> {
+  const connection = resolveConnection(command.connection, process.env);
+  requireServer(connection, 'attach');
+  const context = { connection, processId: command.processId };
+  const client = await openClient(connection);
+  try {
+    const attached = await client.get(command.processId, { text: false });
+    const info = await attached.info();
+    if (info.pty !== undefined && hasTerminal()) return await runTerminalSession(attached, 'detach');
+    const outcome = await runPipeSession(attached, 'detach');
+    if ('detachedBy' in outcome) return 128 + (signalNumber(outcome.detachedBy) ?? 2);
+    return outcome.status.code;
+  } catch (error) {
+    throw reportError(error, { ...context, started: true });
+  } finally {
+    await closeClient(client);
+  }
+}
