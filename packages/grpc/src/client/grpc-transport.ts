@@ -1,0 +1,271 @@
+/**
+ * grpcTransport(): the core Transport contract over one gRPC channel to a procwire gRPC server.
+ * Every process shares the channel; each call carries the bearer token; failures map to procwire
+ * error codes (network trouble -> `unavailable`, which core retries and resumes from its offsets).
+ */
+import {
+  type CallOptions as GrpcCallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ClientUnaryCall,
+  credentials,
+  Metadata,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import type {
+  AckOutputRequest,
+  CallOptions,
+  ExitStatus,
+  OutputChunk,
+  ProcessInfo,
+  ProcessRequest,
+  ReadOutputRequest,
+  ResizeRequest,
+  SignalRequest,
+  StartRequest,
+  Transport,
+  WriteInputRequest,
+  WriteInputResult,
+} from '@procwire/core/transport';
+import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+import type * as pb from '../gen/procwire/v1/procwire.js';
+import { asBuffer } from '../wire/chunk-codecs.js';
+import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
+import { ProcwireServiceClient } from '../wire/service.js';
+import { fromServiceError } from '../wire/status.js';
+
+/** TLS settings of {@link grpcTransport}. */
+export interface GrpcClientTlsOptions {
+  /** PEM certificate(s) to trust instead of the system roots (e.g. a self-signed server certificate). */
+  readonly ca?: string | Uint8Array;
+  /** PEM client certificate, for servers that require one (with `key`). */
+  readonly cert?: string | Uint8Array;
+  /** PEM private key of `cert`. */
+  readonly key?: string | Uint8Array;
+  /** The name to check the server certificate against, when it differs from the address's host. */
+  readonly serverName?: string;
+}
+
+/** Options of {@link grpcTransport}. */
+export interface GrpcTransportOptions {
+  /** `host:port` of the server, e.g. `'127.0.0.1:50051'` (what `serveGrpc(...).address` gives). */
+  readonly address: string;
+  /** Bearer token sent as `authorization: Bearer <token>` on every call. Never logged. */
+  readonly token?: string;
+  /** `true`: TLS with the system roots; an object: TLS with these settings; absent: plaintext. */
+  readonly tls?: true | GrpcClientTlsOptions;
+  /**
+   * Extra grpc-js channel options, merged over procwire's defaults (keepalive every 10 s with a
+   * 5 s timeout, reconnect backoff 100 ms .. 2 s).
+   */
+  readonly channelOptions?: ChannelOptions;
+}
+
+const defaultChannelOptions: ChannelOptions = {
+  // A dead connection is noticed within ~15 s even when no byte flows (a long Wait, an idle read).
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  // Core retries with its own backoff; the channel should be ready again soon after the host is.
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+  'grpc.max_receive_message_length': 16 * 1024 * 1024,
+};
+
+type Callback<Res> = (error: ServiceError | null, response?: Res) => void;
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<GrpcCallOptions>,
+  callback: Callback<Res>,
+) => ClientUnaryCall;
+
+const pem = (value: string | Uint8Array | undefined) =>
+  value === undefined ? null : typeof value === 'string' ? Buffer.from(value) : asBuffer(value);
+
+function channelCredentials(tls: GrpcTransportOptions['tls']): ChannelCredentials {
+  if (tls === undefined) return credentials.createInsecure();
+  if (tls === true) return credentials.createSsl();
+  return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
+}
+
+function abortedError(signal: AbortSignal): ProcwireError {
+  return new ProcwireError(ErrorCode.Aborted, 'the call was aborted', { cause: signal.reason });
+}
+
+/**
+ * A transport that reaches a procwire gRPC server (`serveGrpc`, `procwire-server`). Many processes
+ * share one channel. Pass it to `createClient`:
+ *
+ * ```ts
+ * const client = createClient(grpcTransport({ address: '127.0.0.1:50051', token: 's3cret' }));
+ * ```
+ *
+ * Errors: the server's procwire error code is kept exactly; a failure of the connection
+ * (UNAVAILABLE, DEADLINE_EXCEEDED or CANCELLED that the server did not send, a reset stream) is
+ * `unavailable`, so core retries it and resumes streams from their offsets. `CallOptions.signal`
+ * cancels the gRPC call. `close()` closes the channel; processes on the host keep running.
+ */
+export function grpcTransport(options: GrpcTransportOptions): Transport {
+  return new GrpcTransport(options);
+}
+
+class GrpcTransport implements Transport {
+  private readonly client: pb.ProcwireClient;
+  private readonly metadata = new Metadata();
+  private closed = false;
+
+  constructor(options: GrpcTransportOptions) {
+    if (typeof options?.address !== 'string' || options.address === '') {
+      throw new ProcwireError(ErrorCode.InvalidArgument, 'grpcTransport needs an address such as "127.0.0.1:50051"');
+    }
+    if (options.token !== undefined) this.metadata.set('authorization', `Bearer ${options.token}`);
+    const channelOptions: ChannelOptions = { ...defaultChannelOptions, ...options.channelOptions };
+    if (typeof options.tls === 'object' && options.tls.serverName !== undefined) {
+      channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
+      channelOptions['grpc.default_authority'] = options.tls.serverName;
+    }
+    this.client = new ProcwireServiceClient(options.address, channelCredentials(options.tls), channelOptions);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ProcwireError(ErrorCode.Closed, 'the gRPC transport is closed');
+  }
+
+  private unary<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    options: CallOptions | undefined,
+    processId?: string,
+  ): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      this.checkOpen();
+      const signal = options?.signal;
+      if (signal?.aborted) throw abortedError(signal);
+      const onAbort = () => {
+        call.cancel();
+        reject(abortedError(signal!));
+      };
+      const call = method.call(this.client, request, this.metadata.clone(), {}, (error, response) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error !== null) reject(fromServiceError(error, { processId }));
+        else resolve(response as Res);
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
+    const info = await this.unary<pb.StartRequest, pb.ProcessInfo>(
+      this.client.start,
+      startRequestToWire(request),
+      options,
+      request.processId,
+    );
+    return processInfoFromWire(info);
+  }
+
+  async *readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
+    this.checkOpen();
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortedError(signal);
+    const call = this.client.readOutput(
+      { processId: request.processId, fd: request.fd, offset: request.offset },
+      this.metadata.clone(),
+    );
+    const onAbort = () => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let finished = false;
+    try {
+      for await (const chunk of call as AsyncIterable<pb.OutputChunk>) {
+        if (chunk.data.byteLength > 0) yield { offset: chunk.offset, data: chunk.data };
+      }
+      finished = true;
+    } catch (error) {
+      if (signal?.aborted) throw abortedError(signal);
+      throw fromServiceError(error, { processId: request.processId });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // The consumer broke out early (or failed): end the server's stream too.
+      if (!finished) call.cancel();
+    }
+  }
+
+  async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    await this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(
+      this.client.ackOutput,
+      { processId: request.processId, fd: request.fd, offset: request.offset },
+      options,
+      request.processId,
+    );
+  }
+
+  async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
+    const result = await this.unary<pb.WriteInputRequest, pb.WriteInputResponse>(
+      this.client.writeInput,
+      { processId: request.processId, offset: request.offset, data: asBuffer(request.data), eof: request.eof },
+      options,
+      request.processId,
+    );
+    return { offset: result.offset, eof: result.eof };
+  }
+
+  async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
+    const exit = await this.unary<pb.ProcessRequest, pb.ExitStatus>(
+      this.client.wait,
+      { processId: request.processId },
+      options,
+      request.processId,
+    );
+    return exitStatusFromWire(exit);
+  }
+
+  async poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
+    const result = await this.unary<pb.ProcessRequest, pb.PollResponse>(
+      this.client.poll,
+      { processId: request.processId },
+      options,
+      request.processId,
+    );
+    return result.exited && result.exit !== undefined ? exitStatusFromWire(result.exit) : null;
+  }
+
+  async signal(request: SignalRequest, options?: CallOptions): Promise<void> {
+    await this.unary<pb.SignalRequest, pb.SignalResponse>(
+      this.client.signal,
+      { processId: request.processId, signal: request.signal },
+      options,
+      request.processId,
+    );
+  }
+
+  async resize(request: ResizeRequest, options?: CallOptions): Promise<void> {
+    await this.unary<pb.ResizeRequest, pb.ResizeResponse>(
+      this.client.resize,
+      { processId: request.processId, cols: request.size.cols, rows: request.size.rows },
+      options,
+      request.processId,
+    );
+  }
+
+  async get(request: ProcessRequest, options?: CallOptions): Promise<ProcessInfo> {
+    const info = await this.unary<pb.ProcessRequest, pb.ProcessInfo>(
+      this.client.get,
+      { processId: request.processId },
+      options,
+      request.processId,
+    );
+    return processInfoFromWire(info);
+  }
+
+  async list(options?: CallOptions): Promise<ProcessInfo[]> {
+    const result = await this.unary<pb.ListRequest, pb.ListResponse>(this.client.list, {}, options);
+    return result.processes.map(processInfoFromWire);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * serveGrpc(): serves any core Transport over gRPC (the Procwire service + grpc.health.v1).
+ * Each call is authenticated, validated, then handed to the transport with the caller's principal
+ * and an AbortSignal that fires when the call is cancelled or the server closes.
+ */
+import { once } from 'node:events';
+import { isIP } from 'node:net';
+import {
+  type handleClientStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+
+  Server,
+  type ServerCredentials as GrpcServerCredentials,
+  ServerCredentials,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ChannelOptions,
+} from '@grpc/grpc-js';
+import {
+  type CallOptions,
+  ErrorCode,
+  ProcwireError,
+  type Transport,
+  validateFd,
+  validateOffset,
+  validateProcessId,
+  validateSignalName,
+  validateStartRequest,
+  validateTerminalSize,
+  type WriteInputResult,
+} from '@procwire/core/transport';
+import { HealthService } from '../gen/grpc/health/v1/health.js';
+import type * as pb from '../gen/procwire/v1/procwire.js';
+import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wire/convert.js';
+import { procwireService, procwireServiceName } from '../wire/service.js';
+import { toServiceError } from '../wire/status.js';
+import { HealthStatus } from './health-service.js';
+import { TokenAuthenticator } from './token-authenticator.js';
+
+/** TLS settings of {@link serveGrpc}. */
+export interface GrpcServerTlsOptions {
+  /** PEM certificate chain of the server. */
+  readonly cert: string | Uint8Array;
+  /** PEM private key of `cert`. */
+  readonly key: string | Uint8Array;
+  /** PEM CA certificate(s) that client certificates must chain to (with `requireClientCert`). */
+  readonly ca?: string | Uint8Array;
+  /** Require and check a client certificate (mutual TLS); default false. */
+  readonly requireClientCert?: boolean;
+}
+
+/** Limits of {@link serveGrpc}. Each answers RESOURCE_EXHAUSTED and leaves the server running. */
+export interface GrpcServerLimits {
+  /** Largest request message accepted, in bytes; default 4 MiB (grpc-js answers RESOURCE_EXHAUSTED). */
+  readonly maxMessageBytes?: number;
+  /** Output chunks larger than this are sent as several messages; default 1 MiB. */
+  readonly maxOutputChunkBytes?: number;
+  /** Long-lived calls (ReadOutput, Wait, WriteInputStream) open at once per principal; default 256. */
+  readonly maxStreamsPerPrincipal?: number;
+  /** HTTP/2 streams open at once per connection; default 1000. */
+  readonly maxConcurrentStreamsPerConnection?: number;
+  /** The most bytes of argv in a Start (as the kernel counts them); default 256 KiB. */
+  readonly maxArgvBytes?: number;
+}
+
+/** Options of {@link serveGrpc}. */
+export interface ServeGrpcOptions {
+  /** Interface to listen on; default `'127.0.0.1'`. Without `tokens`, only loopback is allowed. */
+  readonly host?: string;
+  /** Port; default 0 (any free port, see the returned `port`). */
+  readonly port?: number;
+  /**
+   * Token -> principal. Every Procwire call must carry `authorization: Bearer <token>`; the
+   * principal is passed to the transport, which isolates processes by it. Absent: no auth, and
+   * the server refuses to listen anywhere but loopback.
+   */
+  readonly tokens?: Readonly<Record<string, string>>;
+  /** Serve TLS with this certificate and key; absent: plaintext. */
+  readonly tls?: GrpcServerTlsOptions;
+  readonly limits?: GrpcServerLimits;
+  /** Extra grpc-js server options, merged over procwire's defaults. */
+  readonly channelOptions?: ChannelOptions;
+}
+
+/** A running gRPC server. */
+export interface GrpcServer {
+  /** `host:port` to pass to `grpcTransport({ address })`, e.g. `'127.0.0.1:43121'`. */
+  readonly address: string;
+  /** The bound port (the real one when `port` was 0). */
+  readonly port: number;
+  /**
+   * Stops accepting calls, ends the open ones (clients see UNAVAILABLE and may retry elsewhere) and
+   * closes the listener. The transport is not closed: it belongs to the caller. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+const loopbackHosts = new Set(['localhost', '::1', '[::1]']);
+const isLoopback = (host: string) => loopbackHosts.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
+const pemBuffer = (value: string | Uint8Array) =>
+  typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+
+// What every kind of grpc-js server call has (grpc-js does not export its own name for it).
+interface SurfaceCall {
+  readonly metadata: ServerUnaryCall<unknown, unknown>['metadata'];
+  on(event: 'cancelled', listener: () => void): unknown;
+  removeListener(event: 'cancelled', listener: () => void): unknown;
+}
+
+interface CallContext {
+  readonly principal: string | undefined;
+  readonly signal: AbortSignal;
+  readonly options: CallOptions;
+  end(): void;
+}
+
+/**
+ * Serve `transport` over gRPC: the `procwire.v1.Procwire` service (see
+ * `proto/procwire/v1/procwire.proto` and docs/PROTOCOL-grpc.md) and `grpc.health.v1.Health`.
+ *
+ * ```ts
+ * const server = await serveGrpc(localTransport(), { port: 0, tokens: { s3cret: 'alice' } });
+ * const client = createClient(grpcTransport({ address: server.address, token: 's3cret' }));
+ * ```
+ *
+ * Rejects with `invalid_argument` for bad options (no tokens on a non-loopback host) and
+ * `unavailable` when the port cannot be bound.
+ */
+export async function serveGrpc(transport: Transport, options: ServeGrpcOptions = {}): Promise<GrpcServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.tokens === undefined && !isLoopback(host)) {
+    throw new ProcwireError(
+      ErrorCode.InvalidArgument,
+      `refusing to serve without tokens on ${host}: without tokens only a loopback host is allowed`,
+    );
+  }
+  const service = new ProcwireGrpcService(transport, new TokenAuthenticator(options.tokens), options.limits ?? {});
+  const health = new HealthStatus([procwireServiceName]);
+  const limits = options.limits ?? {};
+  const server = new Server({
+    'grpc.max_receive_message_length': limits.maxMessageBytes ?? 4 * 1024 * 1024,
+    'grpc.max_send_message_length': -1,
+    'grpc.max_concurrent_streams': limits.maxConcurrentStreamsPerConnection ?? 1000,
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
+    ...options.channelOptions,
+  });
+  server.addService(procwireService, service.implementation);
+  server.addService(HealthService, health.implementation);
+
+  const credentials: GrpcServerCredentials =
+    options.tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(
+          options.tls.ca === undefined ? null : pemBuffer(options.tls.ca),
+          [{ cert_chain: pemBuffer(options.tls.cert), private_key: pemBuffer(options.tls.key) }],
+          options.tls.requireClientCert ?? false,
+        );
+  const hostPart = isIP(host) === 6 ? `[${host}]` : host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${hostPart}:${options.port ?? 0}`, credentials, (error, boundPort) => {
+      if (error) reject(new ProcwireError(ErrorCode.Unavailable, `cannot listen on ${hostPart}: ${error.message}`));
+      else resolve(boundPort);
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    address: `${hostPart}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        health.shutDown();
+        service.shutDown();
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, 2_000);
+          server.tryShutdown(() => {
+            clearTimeout(force);
+            resolve();
+          });
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The Procwire service handlers over one transport. */
+class ProcwireGrpcService {
+  private readonly active = new Set<AbortController>();
+  private readonly streamsByPrincipal = new Map<string | undefined, number>();
+  private closing = false;
+  private readonly maxChunk: number;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly authenticator: TokenAuthenticator,
+    private readonly limits: GrpcServerLimits,
+  ) {
+    this.maxChunk = limits.maxOutputChunkBytes ?? 1024 * 1024;
+  }
+
+  /** Ends every open call; new calls answer UNAVAILABLE. */
+  shutDown(): void {
+    this.closing = true;
+    for (const controller of this.active) controller.abort();
+  }
+
+  /** Authenticates the call and ties its lifetime to an AbortSignal for the transport. */
+  private begin(call: SurfaceCall, longLived = false): CallContext {
+    if (this.closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
+    const principal = this.authenticator.authenticate(call.metadata);
+    if (longLived) {
+      const open = this.streamsByPrincipal.get(principal) ?? 0;
+      const max = this.limits.maxStreamsPerPrincipal ?? 256;
+      if (open >= max) {
+        throw new ProcwireError(ErrorCode.ResourceExhausted, `too many open streams: the limit is ${max} per principal`);
+      }
+      this.streamsByPrincipal.set(principal, open + 1);
+    }
+    const controller = new AbortController();
+    this.active.add(controller);
+    const onCancelled = () => controller.abort();
+    call.on('cancelled', onCancelled);
+    let ended = false;
+    return {
+      principal,
+      signal: controller.signal,
+      options: principal === undefined ? { signal: controller.signal } : { signal: controller.signal, principal },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        this.active.delete(controller);
+        call.removeListener('cancelled', onCancelled);
+        if (longLived) this.streamsByPrincipal.set(principal, (this.streamsByPrincipal.get(principal) ?? 1) - 1);
+      },
+    };
+  }
+
+  /** The error to send: while closing, everything is UNAVAILABLE so clients retry elsewhere. */
+  private failure(error: unknown) {
+    if (this.closing) return toServiceError(new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down'));
+    return toServiceError(error);
+  }
+
+  private unary<Req, Res>(
+    run: (request: Req, context: CallContext) => Promise<Res>,
+    longLived = false,
+  ): handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      let context: CallContext;
+      try {
+        context = this.begin(call, longLived);
+      } catch (error) {
+        callback(this.failure(error));
+        return;
+      }
+      run(call.request, context).then(
+        (response) => {
+          context.end();
+          callback(null, response);
+        },
+        (error: unknown) => {
+          context.end();
+          callback(this.failure(error));
+        },
+      );
+    };
+  }
+
+  private readonly readOutput: handleServerStreamingCall<pb.ReadOutputRequest, pb.OutputChunk> = (call) => {
+    let context: CallContext;
+    try {
+      context = this.begin(call, true);
+    } catch (error) {
+      call.emit('error', this.failure(error));
+      return;
+    }
+    this.streamOutput(call, context).then(
+      () => {
+        context.end();
+        call.end();
+      },
+      (error: unknown) => {
+        context.end();
+        if (!call.cancelled) call.emit('error', this.failure(error));
+      },
+    );
+  };
+
+  private async streamOutput(
+    call: ServerWritableStream<pb.ReadOutputRequest, pb.OutputChunk>,
+    context: CallContext,
+  ): Promise<void> {
+    const { processId, fd, offset } = call.request;
+    validateProcessId(processId);
+    validateFd(fd);
+    validateOffset(offset);
+    for await (const chunk of this.transport.readOutput({ processId, fd, offset }, context.options)) {
+      const data = chunk.data;
+      // Large chunks go as several messages (views, not copies) to stay under message limits.
+      for (let start = 0; start < data.byteLength; start += this.maxChunk) {
+        const piece = data.subarray(start, Math.min(start + this.maxChunk, data.byteLength));
+        const written = call.write({ offset: chunk.offset + start, data: piece as Buffer });
+        // Backpressure: stop pulling from the transport until HTTP/2 has taken what we wrote.
+        if (!written) await once(call, 'drain', { signal: context.signal });
+      }
+      if (context.signal.aborted) break;
+    }
+  }
+
+  private readonly writeInputStream: handleClientStreamingCall<pb.WriteInputRequest, pb.WriteInputResponse> = (
+    call,
+    callback,
+  ) => {
+    let context: CallContext;
+    try {
+      context = this.begin(call, true);
+    } catch (error) {
+      callback(this.failure(error));
+      return;
+    }
+    this.applyInputStream(call, context).then(
+      (result) => {
+        context.end();
+        callback(null, result);
+      },
+      (error: unknown) => {
+        context.end();
+        callback(this.failure(error));
+      },
+    );
+  };
+
+  private async applyInputStream(
+    call: ServerReadableStream<pb.WriteInputRequest, pb.WriteInputResponse>,
+    context: CallContext,
+  ): Promise<WriteInputResult> {
+    let result: WriteInputResult | undefined;
+    for await (const request of call as AsyncIterable<pb.WriteInputRequest>) {
+      result = await this.writeInput(request, context);
+    }
+    if (result === undefined) throw new ProcwireError(ErrorCode.InvalidArgument, 'WriteInputStream sent no message');
+    return result;
+  }
+
+  private writeInput(request: pb.WriteInputRequest, context: CallContext): Promise<WriteInputResult> {
+    validateProcessId(request.processId);
+    validateOffset(request.offset);
+    return this.transport.writeInput(
+      { processId: request.processId, offset: request.offset, data: request.data, eof: request.eof },
+      context.options,
+    );
+  }
+
+  readonly implementation: pb.ProcwireServer = {
+    start: this.unary(async (request: pb.StartRequest, context) => {
+      const start = startRequestFromWire(request);
+      validateStartRequest(start, this.limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: this.limits.maxArgvBytes });
+      return processInfoToWire(await this.transport.start(start, context.options));
+    }),
+    readOutput: this.readOutput,
+    ackOutput: this.unary(async (request: pb.AckOutputRequest, context) => {
+      validateProcessId(request.processId);
+      validateFd(request.fd);
+      validateOffset(request.offset);
+      await this.transport.ackOutput(
+        { processId: request.processId, fd: request.fd, offset: request.offset },
+        context.options,
+      );
+      return {};
+    }),
+    writeInput: this.unary((request: pb.WriteInputRequest, context) => this.writeInput(request, context)),
+    writeInputStream: this.writeInputStream,
+    wait: this.unary(async (request: pb.ProcessRequest, context) => {
+      validateProcessId(request.processId);
+      return exitStatusToWire(await this.transport.wait({ processId: request.processId }, context.options));
+    }, true),
+    poll: this.unary(async (request: pb.ProcessRequest, context) => {
+      validateProcessId(request.processId);
+      const exit = await this.transport.poll({ processId: request.processId }, context.options);
+      return exit === null ? { exited: false } : { exited: true, exit: exitStatusToWire(exit) };
+    }),
+    signal: this.unary(async (request: pb.SignalRequest, context) => {
+      validateProcessId(request.processId);
+      validateSignalName(request.signal);
+      await this.transport.signal({ processId: request.processId, signal: request.signal }, context.options);
+      return {};
+    }),
+    resize: this.unary(async (request: pb.ResizeRequest, context) => {
+      validateProcessId(request.processId);
+      const size = { cols: request.cols, rows: request.rows };
+      validateTerminalSize(size);
+      await this.transport.resize({ processId: request.processId, size }, context.options);
+      return {};
+    }),
+    list: this.unary(async (_request: pb.ListRequest, context) => ({
+      processes: (await this.transport.list(context.options)).map(processInfoToWire),
+    })),
+    get: this.unary(async (request: pb.ProcessRequest, context) => {
+      validateProcessId(request.processId);
+      return processInfoToWire(await this.transport.get({ processId: request.processId }, context.options));
+    }),
+  };
+}
+

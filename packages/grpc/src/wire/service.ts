@@ -1,0 +1,40 @@
+/**
+ * The Procwire service definition both ends use: the generated one, with the byte-path messages
+ * swapped for the zero-copy codecs of ./chunk-codecs.ts (same wire format).
+ */
+import { makeGenericClientConstructor, type ChannelCredentials, type ClientOptions } from '@grpc/grpc-js';
+import { type ProcwireClient, ProcwireService } from '../gen/procwire/v1/procwire.js';
+import {
+  decodeOutputChunk,
+  decodeWriteInputRequest,
+  encodeOutputChunk,
+  encodeWriteInputRequest,
+} from './chunk-codecs.js';
+
+/** The full name of the service, as used in paths and health checks. */
+export const procwireServiceName = 'procwire.v1.Procwire';
+
+/** The Procwire service with zero-copy codecs on ReadOutput, WriteInput and WriteInputStream. */
+export const procwireService = {
+  ...ProcwireService,
+  readOutput: {
+    ...ProcwireService.readOutput,
+    responseSerialize: encodeOutputChunk,
+    responseDeserialize: decodeOutputChunk,
+  },
+  writeInput: {
+    ...ProcwireService.writeInput,
+    requestSerialize: encodeWriteInputRequest,
+    requestDeserialize: decodeWriteInputRequest,
+  },
+  writeInputStream: {
+    ...ProcwireService.writeInputStream,
+    requestSerialize: encodeWriteInputRequest,
+    requestDeserialize: decodeWriteInputRequest,
+  },
+} satisfies typeof ProcwireService;
+
+/** A client constructor for {@link procwireService}. */
+export const ProcwireServiceClient = makeGenericClientConstructor(procwireService, procwireServiceName) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ProcwireClient;
+};
