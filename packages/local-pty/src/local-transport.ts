@@ -1,0 +1,177 @@
+/**
+ * localTransport(): the host. It runs real processes on this machine and implements the core
+ * transport contract with the host building blocks of `@procwire/core/transport`.
+ */
+import {
+  type AckOutputRequest,
+  type CallOptions,
+  ErrorCode,
+  type ExitStatus,
+  type OutputChunk,
+  type ProcessInfo,
+  ProcessRegistry,
+  type ProcessRequest,
+  ProcwireError,
+  type ReadOutputRequest,
+  type ResizeRequest,
+  type SignalRequest,
+  type StartRequest,
+  type Transport,
+  validateFd,
+  validateOffset,
+  validateProcessId,
+  validateStartRequest,
+  validateTerminalSize,
+  type WriteInputRequest,
+  type WriteInputResult,
+} from '@procwire/core/transport';
+import { mergeEnv } from './environment.js';
+import { HostedProcess } from './hosted-process.js';
+import { type LocalTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { PipeSource } from './pipe-source.js';
+import type { LaunchSpec, ProcessSource } from './process-source.js';
+import { PtySource } from './pty-source.js';
+import { signalNumberOf } from './signals.js';
+import { checkCwd } from './spawn-checks.js';
+
+/**
+ * A transport that runs processes on this host: pipes through `child_process`, terminals through
+ * node-pty. Each process leads its own process group. `close()` kills every process it started.
+ * Throws `invalid_argument` for a bad option.
+ *
+ * @example
+ * const client = createClient(localTransport());
+ * const p = await client.exec(['sh', '-c', 'echo hi']);
+ * await p.wait(); // 0
+ */
+export function localTransport(options?: LocalTransportOptions): Transport {
+  return new LocalTransport(resolveOptions(options));
+}
+
+class LocalTransport implements Transport {
+  private readonly registry: ProcessRegistry<HostedProcess>;
+  private closed = false;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.registry = new ProcessRegistry({
+      retentionMs: options.retentionMs,
+      maxRunning: options.maxProcesses,
+      maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
+    });
+  }
+
+  async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
+    this.checkOpen(options);
+    validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes });
+    const principal = options?.principal;
+    const existing = this.registry.find(principal, request.processId);
+    if (existing !== undefined) return existing.info();
+    this.registry.checkCapacity(principal);
+    const cwd = request.cwd ?? this.options.defaultCwd;
+    checkCwd(cwd);
+    const process = new HostedProcess({
+      request,
+      principal,
+      cwd,
+      outputWindowBytes: this.options.outputWindowBytes,
+      killGraceMs: this.options.killGraceMs,
+      onExit: () => this.registry.markExited(principal, request.processId),
+    });
+    const spec: LaunchSpec = {
+      argv: request.argv,
+      cwd,
+      env: mergeEnv(this.options.baseEnv, request.env),
+      stdout: request.stdout,
+      stderr: request.stderr,
+      ...(request.pty === undefined ? {} : { pty: request.pty }),
+      ...(this.options.user === undefined ? {} : { user: this.options.user }),
+    };
+    // Launching is synchronous up to registration, so concurrent starts of one id cannot race.
+    let source: ProcessSource;
+    if (spec.pty === undefined) {
+      const launched = PipeSource.launch(spec, process);
+      if ('error' in launched) throw await launched.error;
+      source = launched.source;
+    } else {
+      source = PtySource.launch(spec, process);
+    }
+    this.registry.add(principal, request.processId, process);
+    process.attach(source, request.timeoutMs);
+    return process.info();
+  }
+
+  async *readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncGenerator<OutputChunk, void, undefined> {
+    this.checkOpen(options);
+    validateFd(request.fd);
+    validateOffset(request.offset);
+    const process = this.find(request, options);
+    const window = request.fd === 1 ? process.stdout : process.stderr;
+    yield* window.read(request.offset, options?.signal);
+  }
+
+  async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    this.checkOpen(options);
+    validateFd(request.fd);
+    validateOffset(request.offset);
+    const process = this.find(request, options);
+    (request.fd === 1 ? process.stdout : process.stderr).acknowledge(request.offset);
+  }
+
+  async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
+    this.checkOpen(options);
+    validateOffset(request.offset);
+    if (!(request.data instanceof Uint8Array)) {
+      throw new ProcwireError(ErrorCode.InvalidArgument, 'stdin data must be a Uint8Array');
+    }
+    return this.find(request, options).writeInput(request);
+  }
+
+  async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
+    this.checkOpen(options);
+    return this.find(request, options).wait(options?.signal);
+  }
+
+  async poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
+    this.checkOpen(options);
+    return this.find(request, options).exitStatus ?? null;
+  }
+
+  async signal(request: SignalRequest, options?: CallOptions): Promise<void> {
+    this.checkOpen(options);
+    const number = signalNumberOf(request.signal);
+    this.find(request, options).signal(number);
+  }
+
+  async resize(request: ResizeRequest, options?: CallOptions): Promise<void> {
+    this.checkOpen(options);
+    validateTerminalSize(request.size);
+    this.find(request, options).resize(request.size);
+  }
+
+  async get(request: ProcessRequest, options?: CallOptions): Promise<ProcessInfo> {
+    this.checkOpen(options);
+    return this.find(request, options).info();
+  }
+
+  async list(options?: CallOptions): Promise<ProcessInfo[]> {
+    this.checkOpen(options);
+    return this.registry.list(options?.principal).map((process) => process.info());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.registry.all().map((process) => process.stop(this.options.killGraceMs)));
+    this.registry.clear();
+  }
+
+  private find(request: { readonly processId: string }, options: CallOptions | undefined): HostedProcess {
+    validateProcessId(request?.processId);
+    return this.registry.get(options?.principal, request.processId);
+  }
+
+  private checkOpen(options: CallOptions | undefined): void {
+    if (this.closed) throw new ProcwireError(ErrorCode.Closed, 'the local transport is closed');
+    options?.signal?.throwIfAborted();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Signal names, numbers and process groups: the host's one place that talks to `process.kill`.
+ */
+import { constants } from 'node:os';
+import { ErrorCode, type ExitStatus, ProcwireError, type SignalName, validateSignalName } from '@procwire/core/transport';
+
+const signalNumbers = constants.signals as Readonly<Record<string, number>>;
+
+/** Throws `invalid_argument` unless `name` is a signal this OS knows; returns its number. */
+export function signalNumberOf(name: unknown): number {
+  validateSignalName(name);
+  const number = Object.hasOwn(signalNumbers, name) ? signalNumbers[name] : undefined;
+  if (number === undefined) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, `unknown signal ${JSON.stringify(name)} on this host`);
+  }
+  return number;
+}
+
+/** The name of a signal number (`9` -> `'SIGKILL'`), or `undefined` when the OS has none. */
+export function signalNameOf(number: number): SignalName | undefined {
+  for (const [name, value] of Object.entries(signalNumbers)) {
+    // SIGIOT/SIGPOLL alias other numbers; the first name listed is the usual one.
+    if (value === number && name.startsWith('SIG')) return name as SignalName;
+  }
+  return undefined;
+}
+
+/**
+ * The exit status of a leader that ended with `code` or by `signal` (a name or a number): a signal
+ * gives `128 + its number`, as shells report it.
+ */
+export function exitStatusOf(code: number | null, signal: string | number | null, timedOut: boolean): ExitStatus {
+  const signalName = typeof signal === 'number' ? (signal > 0 ? signalNameOf(signal) : undefined) : signal;
+  const flag = timedOut ? { timedOut: true } : {};
+  if (signalName !== undefined && signalName !== null && signalName !== '') {
+    const number = typeof signal === 'number' ? signal : (signalNumbers[signalName] ?? 0);
+    return { code: 128 + number, signal: signalName as SignalName, ...flag };
+  }
+  return { code: code ?? 0, ...flag };
+}
+
+/**
+ * Send `signal` to the whole process group led by `pid` (every process started here leads its own
+ * group). Returns false when the group no longer exists.
+ */
+export function signalGroup(pid: number, signal: SignalName | number): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw ProcwireError.from(error);
+  }
+}

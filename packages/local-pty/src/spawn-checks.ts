@@ -1,0 +1,67 @@
+/**
+ * Checks made before spawning, so a bad request gets an error naming what was wrong (a missing
+ * cwd would otherwise surface as ENOENT "naming" the command), and spawn failures mapped to codes.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+
+/** Throws unless `cwd` is an existing directory: `not_found` or `invalid_argument`. */
+export function checkCwd(cwd: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(cwd).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new ProcwireError(ErrorCode.PermissionDenied, `cwd ${JSON.stringify(cwd)} is not accessible`);
+    throw new ProcwireError(ErrorCode.NotFound, `cwd ${JSON.stringify(cwd)} does not exist`, { cause: error });
+  }
+  if (!isDirectory) throw new ProcwireError(ErrorCode.InvalidArgument, `cwd ${JSON.stringify(cwd)} is not a directory`);
+}
+
+function executableState(path: string): 'ok' | 'missing' | 'denied' {
+  try {
+    if (!statSync(path).isFile()) return 'denied';
+  } catch {
+    return 'missing';
+  }
+  try {
+    accessSync(path, constants.X_OK);
+    return 'ok';
+  } catch {
+    return 'denied';
+  }
+}
+
+/**
+ * Throws `not_found` naming `command` when `execvp` would not find it (through `PATH` of the
+ * child's environment, or as a path relative to `cwd`), `permission_denied` when it is not
+ * executable. Used for pty mode, where node-pty would only report an exit status of 1.
+ */
+export function checkCommand(command: string, path: string | undefined, cwd: string): void {
+  const candidates = command.includes('/')
+    ? [isAbsolute(command) ? command : resolve(cwd, command)]
+    : (path ?? '').split(delimiter).map((dir) => join(dir === '' ? '.' : resolve(cwd, dir), command));
+  let denied = false;
+  for (const candidate of candidates) {
+    const state = executableState(candidate);
+    if (state === 'ok') return;
+    if (state === 'denied') denied = true;
+  }
+  if (denied) throw new ProcwireError(ErrorCode.PermissionDenied, `command ${JSON.stringify(command)} is not executable`);
+  throw new ProcwireError(ErrorCode.NotFound, `command not found: ${JSON.stringify(command)}`);
+}
+
+/** Maps an error from `spawn` to a `ProcwireError` naming the command. */
+export function spawnError(error: unknown, command: string, argv: readonly string[]): ProcwireError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const details = { argv, cause: error };
+  if (code === 'ENOENT') return new ProcwireError(ErrorCode.NotFound, `command not found: ${JSON.stringify(command)}`, details);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ProcwireError(ErrorCode.PermissionDenied, `command ${JSON.stringify(command)} may not be run: ${code}`, details);
+  }
+  if (code === 'EAGAIN' || code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM') {
+    return new ProcwireError(ErrorCode.ResourceExhausted, `cannot start ${JSON.stringify(command)}: ${code}`, details);
+  }
+  return new ProcwireError(ErrorCode.Internal, `cannot start ${JSON.stringify(command)}: ${(error as Error).message}`, details);
+}
