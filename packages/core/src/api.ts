@@ -95,6 +95,8 @@ export interface StreamWriter {
    * (await `drain()` between large writes).
    */
   write(data: string | Uint8Array): void;
+  /** Bytes written but not yet accepted by the host (what `drain()` waits for). */
+  readonly bufferedBytes: number;
   /** Close stdin after everything written so far. Idempotent. */
   writeEof(): void;
   /** Resolves when the host has accepted everything written so far, EOF included. */

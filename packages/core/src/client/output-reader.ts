@@ -1,0 +1,230 @@
+/**
+ * The client's reader of one output stream: offset tracking, resume after a cut connection,
+ * self-clocked acknowledgements, single consumer, and decoding (bytes, UTF-8 text, lines).
+ */
+import type { StreamReader } from '../api.js';
+import { ErrorCode, ProcwireError } from '../errors.js';
+import type { OutputFd, Transport } from '../transport/contract.js';
+import { abortError, Backoff, type RetryPolicy } from './retry.js';
+
+/** How the user asked for a stream: read it, discard it at the host, or copy it to stdout. */
+export type ReaderMode = 'pipe' | 'devnull' | 'stdout';
+
+/** Where a reader's bytes come from. */
+export interface OutputSource {
+  readonly transport: Transport;
+  readonly processId: string;
+  readonly fd: OutputFd;
+  /** The first offset to read: 0 for a new process, the host's `acknowledged` on re-attach. */
+  readonly startOffset: number;
+  readonly retry: RetryPolicy;
+}
+
+/** How chunks are handed to the consumer. */
+export interface Decoding {
+  readonly text: boolean;
+  readonly byLine: boolean;
+}
+
+const streamNames = { 1: 'stdout', 2: 'stderr' } as const;
+
+/** A {@link StreamReader} over any transport. */
+export class OutputReader<T extends string | Uint8Array> implements StreamReader<T> {
+  readonly fileDescriptor: OutputFd;
+  private readonly name: string;
+  private consumer: string | undefined;
+  /** Everything before this offset has been handed to the consumer. */
+  private offset: number;
+  /** The latest offset to acknowledge, and the one last sent (one ack in flight at most). */
+  private ackTarget: number;
+  private ackSent: number;
+  private ackInFlight = false;
+
+  constructor(
+    private readonly source: OutputSource,
+    private readonly mode: ReaderMode,
+    private readonly decoding: Decoding,
+  ) {
+    this.fileDescriptor = source.fd;
+    this.name = streamNames[source.fd];
+    this.offset = source.startOffset;
+    this.ackTarget = source.startOffset;
+    this.ackSent = source.startOffset;
+  }
+
+  /** True when the user may read this stream (it is `StreamType.PIPE`). */
+  get readable(): boolean {
+    return this.mode === 'pipe';
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    this.claim('an async iteration');
+    return this.decode(this.chunks());
+  }
+
+  async read(): Promise<T> {
+    this.claim('read()');
+    const parts: T[] = [];
+    for await (const part of this.decode(this.chunks())) parts.push(part);
+    if (this.decoding.text) return parts.join('') as T;
+    return concatBytes(parts as Uint8Array[]) as T;
+  }
+
+  toReadableStream(): ReadableStream<T> {
+    this.claim('toReadableStream()');
+    const iterator = this.decode(this.chunks());
+    // highWaterMark 0: nothing is read from the host until the stream's reader asks for it.
+    return new ReadableStream<T>(
+      {
+        async pull(controller) {
+          const next = await iterator.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        },
+        async cancel() {
+          await iterator.return(undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /**
+   * For the client itself (the `StreamType.STDOUT` copy, `attach()`): the raw bytes, whatever the
+   * stream's mode and decoding. Claims the stream like any consumer.
+   */
+  consumeBytes(purpose: string, signal?: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+    if (this.mode === 'devnull') throw this.modeError();
+    if (this.consumer !== undefined) throw this.consumedError();
+    this.consumer = purpose;
+    return this.chunks(signal);
+  }
+
+  private claim(purpose: string): void {
+    if (this.mode !== 'pipe') throw this.modeError();
+    if (this.consumer !== undefined) throw this.consumedError();
+    this.consumer = purpose;
+  }
+
+  private modeError(): ProcwireError {
+    const why =
+      this.mode === 'devnull'
+        ? 'StreamType.DEVNULL: the host discards it, so there is nothing to read'
+        : 'StreamType.STDOUT: the client copies it to its own standard output, so it cannot be read';
+    return new ProcwireError(ErrorCode.InvalidArgument, `${this.name} was started with ${why}`, {
+      processId: this.source.processId,
+    });
+  }
+
+  private consumedError(): ProcwireError {
+    return new ProcwireError(
+      ErrorCode.StreamConsumed,
+      `${this.name} already has a consumer (${this.consumer}): a stream can be read once, by one consumer`,
+      { processId: this.source.processId },
+    );
+  }
+
+  /**
+   * The stream's bytes from `offset` to EOF. Pulls one chunk from the host per chunk the consumer
+   * asks for (no read-ahead), and resumes from the offset it has after an `unavailable` failure,
+   * so nothing is lost or duplicated.
+   */
+  private async *chunks(signal?: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+    const { transport, processId, fd } = this.source;
+    const backoff = new Backoff(this.source.retry);
+    for (;;) {
+      try {
+        const request = { processId, fd, offset: this.offset };
+        for await (const chunk of transport.readOutput(request, signal === undefined ? {} : { signal })) {
+          if (chunk.offset > this.offset) {
+            throw new ProcwireError(
+              ErrorCode.Internal,
+              `the transport skipped ${this.name} bytes: expected offset ${this.offset}, got ${chunk.offset}`,
+              { processId },
+            );
+          }
+          // A transport may repeat bytes we have after a reconnect; keep each byte once.
+          const skip = this.offset - chunk.offset;
+          if (skip >= chunk.data.byteLength) continue;
+          const data = skip === 0 ? chunk.data : chunk.data.subarray(skip);
+          backoff.reset();
+          this.offset += data.byteLength;
+          yield data;
+          // The consumer asked for more, so it has taken `data`: let the host free it.
+          this.acknowledge(this.offset);
+        }
+        return;
+      } catch (error) {
+        if (signal?.aborted) throw abortError(signal);
+        await backoff.failed(error, signal);
+      }
+    }
+  }
+
+  /** Self-clocking acknowledgements: one in flight at most, always for the latest offset. */
+  private acknowledge(offset: number): void {
+    if (offset > this.ackTarget) this.ackTarget = offset;
+    if (this.ackInFlight || this.ackTarget <= this.ackSent) return;
+    this.ackInFlight = true;
+    void this.sendAcks();
+  }
+
+  private async sendAcks(): Promise<void> {
+    const { transport, processId, fd } = this.source;
+    while (this.ackTarget > this.ackSent) {
+      const target = this.ackTarget;
+      try {
+        await transport.ackOutput({ processId, fd, offset: target });
+      } catch {
+        // An ack is advisory: a lost one is covered by the next ack or by the next read's offset,
+        // and a real failure (process gone, transport closed) surfaces on the read path.
+      }
+      this.ackSent = target;
+    }
+    this.ackInFlight = false;
+  }
+
+  private async *decode(bytes: AsyncGenerator<Uint8Array, void, undefined>): AsyncGenerator<T, void, undefined> {
+    if (!this.decoding.text) {
+      yield* bytes as AsyncGenerator<T, void, undefined>;
+      return;
+    }
+    // ignoreBOM keeps a leading U+FEFF: the user gets what the process wrote.
+    const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    if (!this.decoding.byLine) {
+      for await (const data of bytes) {
+        const text = decoder.decode(data, { stream: true });
+        if (text !== '') yield text as T;
+      }
+      const tail = decoder.decode();
+      if (tail !== '') yield tail as T;
+      return;
+    }
+    let pending = '';
+    for await (const data of bytes) {
+      pending += decoder.decode(data, { stream: true });
+      let start = 0;
+      for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n', start)) {
+        yield pending.slice(start, newline + 1) as T;
+        start = newline + 1;
+      }
+      pending = pending.slice(start);
+    }
+    pending += decoder.decode();
+    if (pending !== '') yield pending as T;
+  }
+}
+
+/** Joins byte chunks into one array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let size = 0;
+  for (const part of parts) size += part.byteLength;
+  const joined = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.byteLength;
+  }
+  return joined;
+}
