@@ -1,0 +1,51 @@
+/**
+ * A real stack for tests: localTransport() served by serveGrpc() on 127.0.0.1, optionally behind
+ * the fault proxy, and helpers to build clients against it.
+ */
+import { startFaultProxy } from '@procwire/fault-proxy';
+import { type GrpcTransportOptions, grpcTransport } from '@procwire/grpc/client';
+import { type GrpcServer, type ServeGrpcOptions, serveGrpc } from '@procwire/grpc/server';
+import type { Transport } from '@procwire/core/transport';
+import { localTransport } from '@procwire/local-pty';
+
+export type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>;
+
+export interface Stack {
+  readonly host: Transport;
+  readonly server: GrpcServer;
+  readonly proxy: FaultProxy | undefined;
+  /** Where clients connect: the proxy when there is one, else the server. */
+  readonly address: string;
+  /** A client transport to `address` (closed by `close()`). */
+  transport(options?: Omit<GrpcTransportOptions, 'address'>): Transport;
+  close(): Promise<void>;
+}
+
+export async function startStack(
+  options: ServeGrpcOptions & { readonly proxy?: boolean; readonly host?: string } = {},
+): Promise<Stack> {
+  const host = localTransport();
+  const server = await serveGrpc(host, { host: '127.0.0.1', port: 0, ...options });
+  const proxy = options.proxy
+    ? await startFaultProxy({ targetHost: '127.0.0.1', targetPort: server.port })
+    : undefined;
+  const address = proxy?.address ?? server.address;
+  const clients: Transport[] = [];
+  return {
+    host,
+    server,
+    proxy,
+    address,
+    transport(clientOptions = {}) {
+      const transport = grpcTransport({ address, ...clientOptions });
+      clients.push(transport);
+      return transport;
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.close()));
+      await proxy?.close();
+      await server.close();
+      await host.close();
+    },
+  };
+}
