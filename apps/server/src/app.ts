@@ -1,0 +1,182 @@
+/**
+ * The composition root: `createServerApp` wires a backend transport, the fronts and the options
+ * into one server. It picks no concrete adapter (that is `main.ts`'s job), so tests build the same
+ * app over `memoryTransport()` or `localTransport()`.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Transport } from '@procwire/core/transport';
+import type { ServerConfig } from './config/server-config.js';
+import type { FrontOptions, RunningFront, StartGrpcFront, StartWebSocketFront } from './fronts/front.js';
+import { SupervisedTransport, type TerminationReport } from './host/supervised-transport.js';
+import { createHttpRoutes } from './http/http-routes.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createServerMetrics, type ServerMetrics } from './observability/metrics.js';
+
+/** What `createServerApp` is built from. */
+export interface ServerAppOptions {
+  /** The backend that runs the processes; the app closes it on `close()`. */
+  readonly transport: Transport;
+  readonly config: ServerConfig;
+  /** Default: a pino logger at `config.logLevel` on stdout. */
+  readonly logger?: Logger;
+  /** The gRPC front; without it gRPC is not served. */
+  readonly grpcFront?: StartGrpcFront;
+  /** The WebSocket front; without it WebSocket is not served. */
+  readonly websocketFront?: StartWebSocketFront;
+  /** Where the built web page is; default `dist/public` next to this file. */
+  readonly publicDir?: string;
+}
+
+/** Where a started app listens. */
+export interface ServerAddresses {
+  /** `host:port` of gRPC, when served. */
+  readonly grpc: string | undefined;
+  /** Base URL of HTTP: the web terminal, /metrics, /healthz, /readyz. */
+  readonly http: string;
+  /** URL of the WebSocket endpoint, when served. */
+  readonly websocket: string | undefined;
+}
+
+/** A server app: `start()` it, read `addresses`, `close()` it. */
+export interface ServerApp {
+  /** Listens on every configured address; rejects (and cleans up) if one cannot be bound. */
+  start(): Promise<ServerAddresses>;
+  /** The addresses; throws before `start()` resolved. */
+  readonly addresses: ServerAddresses;
+  readonly metrics: ServerMetrics;
+  /**
+   * Graceful shutdown: stop accepting, tell clients, SIGTERM every process group, wait the grace
+   * period, SIGKILL the rest, close everything. Idempotent.
+   */
+  close(): Promise<TerminationReport>;
+}
+
+/** Builds the server app; nothing listens until `start()`. */
+export function createServerApp(options: ServerAppOptions): ServerApp {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createServerMetrics();
+  const supervised = new SupervisedTransport(
+    options.transport,
+    { processesPerPrincipal: config.limits.processesPerPrincipal, argvBytes: config.limits.argvBytes },
+    metrics,
+    logger,
+  );
+  const publicDir = options.publicDir ?? fileURLToPath(new URL('./public/', import.meta.url));
+  let ready = false;
+  let addresses: ServerAddresses | undefined;
+  let httpServer: HttpServer | undefined;
+  const fronts: RunningFront[] = [];
+  let closing: Promise<TerminationReport> | undefined;
+
+  const routes = createHttpRoutes({
+    isReady: () => ready,
+    renderMetrics: () => metrics.registry.render(),
+    publicDir,
+    terminalSettings: { websocketPath: config.websocketPath, shell: config.shell },
+  });
+  const frontOptions: FrontOptions = {
+    tokens: config.tokens,
+    tls: config.tls === undefined ? undefined : { cert: config.tls.cert, key: config.tls.key },
+    idleTimeoutMs: config.limits.idleTimeoutMs,
+    onAuthFailure: () => {
+      metrics.authFailures.inc();
+      logger.warn('call refused: missing or wrong token');
+    },
+  };
+
+  async function start(): Promise<ServerAddresses> {
+    try {
+      httpServer =
+        config.tls === undefined
+          ? createHttpServer(routes)
+          : createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, routes);
+      const server = httpServer;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.httpListen.port, config.httpListen.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const httpPort = (server.address() as AddressInfo).port;
+      const host = urlHost(config.httpListen.host);
+      const http = `${config.tls === undefined ? 'http' : 'https'}://${host}:${httpPort}`;
+      const websocketUrl = `${config.tls === undefined ? 'ws' : 'wss'}://${host}:${httpPort}${config.websocketPath}`;
+      let websocket: string | undefined;
+      if (options.websocketFront !== undefined) {
+        const front = await options.websocketFront(supervised, {
+          ...frontOptions,
+          server,
+          path: config.websocketPath,
+          url: websocketUrl,
+        });
+        fronts.push(front);
+        websocket = front.address;
+      }
+      let grpc: string | undefined;
+      if (options.grpcFront !== undefined) {
+        const front = await options.grpcFront(supervised, { ...frontOptions, ...config.grpcListen });
+        fronts.push(front);
+        grpc = front.address;
+      }
+      addresses = { grpc, http, websocket };
+      ready = true;
+      if (config.readyFile !== undefined) {
+        await writeFile(config.readyFile, `${JSON.stringify({ ...addresses, pid: process.pid })}\n`);
+      }
+      logger.info({ addresses, tokenSource: config.tokenSource.kind }, 'listening');
+      return addresses;
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+
+  async function shutdown(): Promise<TerminationReport> {
+    ready = false;
+    logger.info({ running: supervised.runningCount, graceMs: config.shutdownGraceMs }, 'shutting down');
+    // Stop accepting first; fronts tell their clients while the processes are being ended.
+    const server = httpServer;
+    server?.close();
+    const frontsClosed = Promise.allSettled(fronts.map((front) => front.close()));
+    const report = await supervised.terminateAll(config.shutdownGraceMs);
+    await frontsClosed;
+    await supervised.close();
+    if (server !== undefined) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        if (!server.listening) resolve();
+        else server.close(() => resolve());
+      });
+    }
+    logger.info(report, 'shut down');
+    return report;
+  }
+
+  function close(): Promise<TerminationReport> {
+    closing ??= shutdown();
+    return closing;
+  }
+
+  return {
+    start,
+    close,
+    metrics,
+    get addresses(): ServerAddresses {
+      if (addresses === undefined) throw new Error('the server app has not started');
+      return addresses;
+    },
+  };
+}
+
+/** A host as it appears in a URL: IPv6 in brackets, the wildcard as loopback (what a client can dial). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,222 @@
+/**
+ * Merges flags, environment variables and an optional JSON file into a checked `ServerConfig`.
+ * Precedence: flags > env (PROCWIRE_*) > file (`--config` / PROCWIRE_CONFIG) > defaults. A bad
+ * value throws a `ConfigError` naming the key as the user wrote it.
+ */
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { configFileOption, type OptionKey, type OptionSpec, optionSpecs } from './options.js';
+import type { ListenAddress, ServerConfig, TlsMaterial } from './server-config.js';
+import { generateToken, parseTokensFile } from './tokens.js';
+
+/** Where `loadConfig` reads from; defaults are the real process's. */
+export interface ConfigSources {
+  /** Command-line arguments after the program name. */
+  readonly argv: readonly string[];
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What `loadConfig` found: a config to run with, or a request for help. */
+export type LoadedConfig = { readonly kind: 'run'; readonly config: ServerConfig } | { readonly kind: 'help' };
+
+/** A raw value and the name of the key it came from (for error messages). */
+interface RawValue {
+  readonly text: string;
+  readonly source: string;
+}
+
+const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Loads and checks the configuration. Throws `ConfigError` for anything wrong. */
+export function loadConfig(sources: ConfigSources): LoadedConfig {
+  const flags = parseFlags(sources.argv);
+  if (flags === 'help') return { kind: 'help' };
+  const configFile = flags.get(configFileOption.flag) ?? envValue(sources.env, configFileOption.env);
+  const fileValues = configFile === undefined ? new Map<string, RawValue>() : readConfigFile(configFile);
+  const raw = (spec: OptionSpec): RawValue | undefined =>
+    flags.get(spec.flag) ?? envValue(sources.env, spec.env) ?? fileValues.get(spec.fileKey);
+  const values = new Map<OptionKey, RawValue | undefined>();
+  for (const spec of optionSpecs) {
+    values.set(spec.fileKey, raw(spec) ?? defaultOf(spec));
+  }
+  const get = (key: OptionKey): RawValue | undefined => values.get(key);
+  const need = (key: OptionKey): RawValue => {
+    const value = get(key);
+    if (value === undefined) throw new Error(`internal: ${key} has no default`);
+    return value;
+  };
+
+  const tokensFile = get('tokensFile');
+  const tokens = tokensFile === undefined ? undefined : readTokens(tokensFile);
+  const websocketPath = need('websocketPath');
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(websocketPath.text)) {
+    throw new ConfigError(websocketPath.source, `must be a URL path starting with "/", got ${quote(websocketPath.text)}`);
+  }
+  const logLevel = need('logLevel');
+  if (!logLevels.has(logLevel.text)) {
+    throw new ConfigError(logLevel.source, `must be one of ${[...logLevels].join(', ')}, got ${quote(logLevel.text)}`);
+  }
+  const readyFile = get('readyFile');
+  const token = tokens === undefined ? generateToken() : undefined;
+  return {
+    kind: 'run',
+    config: {
+      grpcListen: parseAddress(need('grpcListen')),
+      httpListen: parseAddress(need('httpListen')),
+      websocketPath: websocketPath.text,
+      tokens: tokens ?? { [token as string]: 'local' },
+      tokenSource: tokensFile === undefined ? { kind: 'generated' } : { kind: 'file', file: tokensFile.text },
+      tls: readTls(get('tlsCert'), get('tlsKey')),
+      limits: {
+        processesPerPrincipal: parseInteger(need('maxProcessesPerPrincipal'), 1),
+        argvBytes: parseInteger(need('maxArgvBytes'), 1),
+        outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
+        retentionMs: parseInteger(need('retentionMs'), 1),
+        idleTimeoutMs: parseInteger(need('idleTimeoutMs'), 0),
+      },
+      shell: [resolveShell(get('shell'), sources.env), '-l'],
+      shutdownGraceMs: parseInteger(need('shutdownGraceMs'), 0),
+      logLevel: logLevel.text,
+      readyFile: readyFile === undefined ? undefined : readyFile.text,
+    },
+  };
+}
+
+function parseFlags(argv: readonly string[]): Map<string, RawValue> | 'help' {
+  const known = new Set<string>([configFileOption.flag, ...optionSpecs.map((spec) => spec.flag)]);
+  const flags = new Map<string, RawValue>();
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] as string;
+    if (argument === '--help' || argument === '-h') return 'help';
+    const equals = argument.indexOf('=');
+    const flag = equals === -1 ? argument : argument.slice(0, equals);
+    if (!flag.startsWith('--')) throw new ConfigError(argument, 'unexpected argument (see --help)');
+    if (!known.has(flag)) throw new ConfigError(flag, 'unknown flag (see --help)');
+    let text: string | undefined;
+    if (equals !== -1) text = argument.slice(equals + 1);
+    else {
+      text = argv[index + 1];
+      index++;
+    }
+    if (text === undefined) throw new ConfigError(flag, 'needs a value');
+    flags.set(flag, { text, source: flag });
+  }
+  return flags;
+}
+
+function envValue(env: ConfigSources['env'], name: string): RawValue | undefined {
+  const text = env[name];
+  return text === undefined || text === '' ? undefined : { text, source: name };
+}
+
+function defaultOf(spec: OptionSpec): RawValue | undefined {
+  return spec.defaultValue === undefined ? undefined : { text: spec.defaultValue, source: spec.flag };
+}
+
+function readConfigFile(file: RawValue): Map<string, RawValue> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file.text, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(file.source, `cannot read ${quote(file.text)} as JSON (${describe(error)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(file.source, `${quote(file.text)} must hold a JSON object`);
+  }
+  const byKey = new Map<string, OptionSpec>(optionSpecs.map((spec) => [spec.fileKey, spec]));
+  const values = new Map<string, RawValue>();
+  for (const [key, value] of Object.entries(parsed)) {
+    const source = `${file.text}: ${key}`;
+    if (!byKey.has(key)) throw new ConfigError(source, 'unknown key');
+    if (typeof value === 'number' || typeof value === 'string') values.set(key, { text: String(value), source });
+    else throw new ConfigError(source, `must be a string or a number, got ${JSON.stringify(value)}`);
+  }
+  return values;
+}
+
+function parseAddress(value: RawValue): ListenAddress {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value.text);
+  const port = match === null ? Number.NaN : Number(match[2]);
+  if (match === null || port > 65535) {
+    throw new ConfigError(value.source, `must be host:port with a port in 0..65535, got ${quote(value.text)}`);
+  }
+  const host = (match[1] as string).replace(/^\[(.*)\]$/, '$1');
+  return { host, port };
+}
+
+function parseInteger(value: RawValue, minimum: number): number {
+  const number = /^\d+$/.test(value.text) ? Number(value.text) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < minimum) {
+    throw new ConfigError(value.source, `must be an integer of at least ${minimum}, got ${quote(value.text)}`);
+  }
+  return number;
+}
+
+function readTokens(file: RawValue): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file.text, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file.source, `cannot read ${quote(file.text)} (${describe(error)})`);
+  }
+  try {
+    return parseTokensFile(text);
+  } catch (error) {
+    throw new ConfigError(file.source, `${quote(file.text)}: ${describe(error)}`);
+  }
+}
+
+function readTls(cert: RawValue | undefined, key: RawValue | undefined): TlsMaterial | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined) throw new ConfigError('--tls-cert', 'is required when a TLS key is given');
+  if (key === undefined) throw new ConfigError('--tls-key', 'is required when a TLS certificate is given');
+  const read = (value: RawValue, marker: string): string => {
+    let text: string;
+    try {
+      text = readFileSync(value.text, 'utf8');
+    } catch (error) {
+      throw new ConfigError(value.source, `cannot read ${quote(value.text)} (${describe(error)})`);
+    }
+    if (!text.includes(marker)) throw new ConfigError(value.source, `${quote(value.text)} is not a PEM ${marker} file`);
+    return text;
+  };
+  return {
+    cert: read(cert, 'CERTIFICATE'),
+    key: read(key, 'PRIVATE KEY'),
+    certFile: cert.text,
+    keyFile: key.text,
+  };
+}
+
+function resolveShell(configured: RawValue | undefined, env: ConfigSources['env']): string {
+  if (configured !== undefined) {
+    if (!isAbsolute(configured.text) || !isExecutable(configured.text)) {
+      throw new ConfigError(configured.source, `must be the absolute path of an executable, got ${quote(configured.text)}`);
+    }
+    return configured.text;
+  }
+  const candidates = [env['SHELL'], '/bin/bash', '/bin/sh'];
+  for (const candidate of candidates) {
+    if (candidate !== undefined && isAbsolute(candidate) && isExecutable(candidate)) return candidate;
+  }
+  return '/bin/sh';
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

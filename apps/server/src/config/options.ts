@@ -1,0 +1,151 @@
+/**
+ * Every configuration key, once: its flag, env var, file key, default and help line. Loading,
+ * `--help` and the docs are all driven from this table, so they cannot disagree.
+ */
+
+/** How a key's text is read. */
+export type OptionKind = 'address' | 'count' | 'bytes' | 'milliseconds' | 'path' | 'text';
+
+/** One configuration key. */
+export interface OptionSpec {
+  /** The key in a JSON config file (camelCase). */
+  readonly fileKey: string;
+  /** The command-line flag, with its dashes. */
+  readonly flag: string;
+  /** The environment variable. */
+  readonly env: string;
+  readonly kind: OptionKind;
+  /** The default as text; `undefined` means "unset" (an optional key). */
+  readonly defaultValue: string | undefined;
+  readonly help: string;
+}
+
+/** The keys, in the order `--help` shows them. */
+export const optionSpecs = [
+  {
+    fileKey: 'grpcListen',
+    flag: '--grpc-listen',
+    env: 'PROCWIRE_GRPC_LISTEN',
+    kind: 'address',
+    defaultValue: '127.0.0.1:50051',
+    help: 'host:port for gRPC (port 0: any free port)',
+  },
+  {
+    fileKey: 'httpListen',
+    flag: '--http-listen',
+    env: 'PROCWIRE_HTTP_LISTEN',
+    kind: 'address',
+    defaultValue: '127.0.0.1:8080',
+    help: 'host:port for HTTP: WebSocket, web terminal, /metrics, /healthz, /readyz',
+  },
+  {
+    fileKey: 'websocketPath',
+    flag: '--websocket-path',
+    env: 'PROCWIRE_WEBSOCKET_PATH',
+    kind: 'text',
+    defaultValue: '/procwire',
+    help: 'URL path of the WebSocket endpoint',
+  },
+  {
+    fileKey: 'tokensFile',
+    flag: '--tokens-file',
+    env: 'PROCWIRE_TOKENS_FILE',
+    kind: 'path',
+    defaultValue: undefined,
+    help: 'file of "token principal" lines; without it one token is generated and printed at start',
+  },
+  {
+    fileKey: 'tlsCert',
+    flag: '--tls-cert',
+    env: 'PROCWIRE_TLS_CERT',
+    kind: 'path',
+    defaultValue: undefined,
+    help: 'PEM certificate file; with --tls-key, both fronts serve TLS',
+  },
+  {
+    fileKey: 'tlsKey',
+    flag: '--tls-key',
+    env: 'PROCWIRE_TLS_KEY',
+    kind: 'path',
+    defaultValue: undefined,
+    help: 'PEM private key file',
+  },
+  {
+    fileKey: 'maxProcessesPerPrincipal',
+    flag: '--max-processes-per-principal',
+    env: 'PROCWIRE_MAX_PROCESSES_PER_PRINCIPAL',
+    kind: 'count',
+    defaultValue: '64',
+    help: 'running processes one principal may have at once',
+  },
+  {
+    fileKey: 'maxArgvBytes',
+    flag: '--max-argv-bytes',
+    env: 'PROCWIRE_MAX_ARGV_BYTES',
+    kind: 'bytes',
+    defaultValue: '262144',
+    help: 'largest argv in bytes (UTF-8, one NUL per item)',
+  },
+  {
+    fileKey: 'outputWindowBytes',
+    flag: '--output-window-bytes',
+    env: 'PROCWIRE_OUTPUT_WINDOW_BYTES',
+    kind: 'bytes',
+    defaultValue: '1048576',
+    help: 'unacknowledged output kept per stream before the process is paused',
+  },
+  {
+    fileKey: 'retentionMs',
+    flag: '--retention-ms',
+    env: 'PROCWIRE_RETENTION_MS',
+    kind: 'milliseconds',
+    defaultValue: '300000',
+    help: 'how long an exited process stays retained for late readers',
+  },
+  {
+    fileKey: 'idleTimeoutMs',
+    flag: '--idle-timeout-ms',
+    env: 'PROCWIRE_IDLE_TIMEOUT_MS',
+    kind: 'milliseconds',
+    defaultValue: '600000',
+    help: 'close a connection idle this long (0: never)',
+  },
+  {
+    fileKey: 'shell',
+    flag: '--shell',
+    env: 'PROCWIRE_SHELL',
+    kind: 'path',
+    defaultValue: undefined,
+    help: 'login shell of the web terminal (default: $SHELL, else /bin/bash, else /bin/sh)',
+  },
+  {
+    fileKey: 'shutdownGraceMs',
+    flag: '--shutdown-grace-ms',
+    env: 'PROCWIRE_SHUTDOWN_GRACE_MS',
+    kind: 'milliseconds',
+    defaultValue: '5000',
+    help: 'on SIGTERM/SIGINT: time between SIGTERM and SIGKILL of the processes',
+  },
+  {
+    fileKey: 'logLevel',
+    flag: '--log-level',
+    env: 'PROCWIRE_LOG_LEVEL',
+    kind: 'text',
+    defaultValue: 'info',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  {
+    fileKey: 'readyFile',
+    flag: '--ready-file',
+    env: 'PROCWIRE_READY_FILE',
+    kind: 'path',
+    defaultValue: undefined,
+    help: 'write the bound addresses there as JSON once listening',
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** A key of the configuration, by its file name. */
+export type OptionKey = (typeof optionSpecs)[number]['fileKey'];
+
+/** The flag and env var naming the config file itself (it cannot be set from a file). */
+export const configFileOption = { flag: '--config', env: 'PROCWIRE_CONFIG' } as const;

@@ -1,0 +1,257 @@
+/**
+ * The app's wrapper around the backend transport. Fronts (gRPC, WebSocket) serve this wrapper, so
+ * every call from every client passes here once: it enforces the per-principal limits a backend
+ * does not know about, counts the metrics, logs starts and exits, and remembers every running
+ * process so that shutdown can signal them all.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type AckOutputRequest,
+  type CallOptions,
+  ErrorCode,
+  type ExitStatus,
+  type OutputChunk,
+  type ProcessInfo,
+  type ProcessRequest,
+  ProcwireError,
+  type ReadOutputRequest,
+  type ResizeRequest,
+  type SignalRequest,
+  type StartRequest,
+  type Transport,
+  validateStartRequest,
+  type WriteInputRequest,
+  type WriteInputResult,
+} from '@procwire/core/transport';
+import type { Logger } from '../observability/logger.js';
+import type { ServerMetrics } from '../observability/metrics.js';
+
+/** Limits enforced here, per principal. */
+export interface SupervisorLimits {
+  /** Running processes one principal may have at once. */
+  readonly processesPerPrincipal: number;
+  /** The most argv bytes (UTF-8, one NUL per item). */
+  readonly argvBytes: number;
+}
+
+/** What `terminateAll` did, for the shutdown log line. */
+export interface TerminationReport {
+  /** Processes that were running when shutdown began. */
+  readonly signalled: number;
+  /** Of those, the ones still running after the grace period, and so killed with SIGKILL. */
+  readonly killed: number;
+}
+
+interface RunningProcess {
+  readonly principal: string | undefined;
+  readonly processId: string;
+  readonly pid: number | undefined;
+  /** Input bytes the host has accepted, to count each byte once. */
+  inputOffset: number;
+  /** Settles when the process has exited (or the backend went away). */
+  readonly exited: Promise<void>;
+}
+
+/** A `Transport` that enforces limits, counts, logs and tracks processes; see the module comment. */
+export class SupervisedTransport implements Transport {
+  readonly #inner: Transport;
+  readonly #limits: SupervisorLimits;
+  readonly #metrics: ServerMetrics;
+  readonly #logger: Logger;
+  /** Key (principal, processId) -> running process. */
+  readonly #running = new Map<string, RunningProcess>();
+  /** Starts in flight per principal, so concurrent starts cannot overshoot the limit. */
+  readonly #pendingStarts = new Map<string, number>();
+  #closing = false;
+
+  constructor(inner: Transport, limits: SupervisorLimits, metrics: ServerMetrics, logger: Logger) {
+    this.#inner = inner;
+    this.#limits = limits;
+    this.#metrics = metrics;
+    this.#logger = logger;
+  }
+
+  /** Running processes, across every principal. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
+    const principal = options?.principal;
+    const log = this.#logger.child({ requestId: randomUUID(), principal, processId: request?.processId });
+    return this.#counted(async () => {
+      if (this.#closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
+      validateStartRequest(request, { maxArgvBytes: this.#limits.argvBytes });
+      const key = keyOf(principal, request.processId);
+      if (this.#running.has(key)) return this.#inner.start(request, options);
+      const principalKey = principal ?? '';
+      const pending = this.#pendingStarts.get(principalKey) ?? 0;
+      const running = this.#countRunning(principal);
+      if (running + pending >= this.#limits.processesPerPrincipal) {
+        log.warn({ running, limit: this.#limits.processesPerPrincipal }, 'start refused: process limit');
+        throw new ProcwireError(
+          ErrorCode.ResourceExhausted,
+          `this principal already runs ${running + pending} processes, the limit is ${this.#limits.processesPerPrincipal}`,
+        );
+      }
+      this.#pendingStarts.set(principalKey, pending + 1);
+      try {
+        const info = await this.#inner.start(request, options);
+        if (!this.#running.has(key)) this.#track(key, principal, info, log);
+        return info;
+      } catch (error) {
+        log.info({ code: ProcwireError.from(error).code, command: request.argv[0] }, 'start failed');
+        throw error;
+      } finally {
+        const left = (this.#pendingStarts.get(principalKey) ?? 1) - 1;
+        if (left === 0) this.#pendingStarts.delete(principalKey);
+        else this.#pendingStarts.set(principalKey, left);
+      }
+    });
+  }
+
+  async *readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
+    const labels = { fd: String(request?.fd) };
+    try {
+      for await (const chunk of this.#inner.readOutput(request, options)) {
+        this.#metrics.outputBytes.inc(chunk.data.byteLength, labels);
+        yield chunk;
+      }
+    } catch (error) {
+      this.#countError(error);
+      throw error;
+    }
+  }
+
+  ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    return this.#counted(() => this.#inner.ackOutput(request, options));
+  }
+
+  writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
+    return this.#counted(async () => {
+      const result = await this.#inner.writeInput(request, options);
+      const entry = this.#running.get(keyOf(options?.principal, request.processId));
+      const before = Math.max(entry?.inputOffset ?? 0, request.offset);
+      if (result.offset > before) this.#metrics.inputBytes.inc(result.offset - before);
+      if (entry !== undefined) entry.inputOffset = Math.max(entry.inputOffset, result.offset);
+      return result;
+    });
+  }
+
+  wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
+    return this.#counted(() => this.#inner.wait(request, options));
+  }
+
+  poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
+    return this.#counted(() => this.#inner.poll(request, options));
+  }
+
+  signal(request: SignalRequest, options?: CallOptions): Promise<void> {
+    return this.#counted(async () => {
+      await this.#inner.signal(request, options);
+      this.#logger.info(
+        { principal: options?.principal, processId: request.processId, signal: request.signal },
+        'signal sent',
+      );
+    });
+  }
+
+  resize(request: ResizeRequest, options?: CallOptions): Promise<void> {
+    return this.#counted(() => this.#inner.resize(request, options));
+  }
+
+  get(request: ProcessRequest, options?: CallOptions): Promise<ProcessInfo> {
+    return this.#counted(() => this.#inner.get(request, options));
+  }
+
+  list(options?: CallOptions): Promise<ProcessInfo[]> {
+    return this.#counted(() => this.#inner.list(options));
+  }
+
+  /**
+   * Shutdown: refuse new starts, SIGTERM every running process group, give them `graceMs` to exit,
+   * then SIGKILL the rest and wait (bounded) until the backend reports them gone.
+   */
+  async terminateAll(graceMs: number): Promise<TerminationReport> {
+    this.#closing = true;
+    const initial = [...this.#running.values()];
+    await Promise.all(initial.map((entry) => this.#signalQuietly(entry, 'SIGTERM')));
+    await settleWithin(Promise.all(initial.map((entry) => entry.exited)), graceMs);
+    const survivors = [...this.#running.values()];
+    await Promise.all(survivors.map((entry) => this.#signalQuietly(entry, 'SIGKILL')));
+    await settleWithin(Promise.all(survivors.map((entry) => entry.exited)), 5000);
+    return { signalled: initial.length, killed: survivors.length };
+  }
+
+  /** Closes the backend (which kills whatever it still runs). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#inner.close();
+  }
+
+  #track(key: string, principal: string | undefined, info: ProcessInfo, log: Logger): void {
+    this.#metrics.processesStarted.inc();
+    this.#metrics.processesRunning.inc();
+    log.info({ pid: info.pid, command: info.argv[0], pty: info.pty !== undefined }, 'process started');
+    const exited = this.#inner.wait({ processId: info.processId }, { principal }).then(
+      (status) => log.info({ pid: info.pid, code: status.code, signal: status.signal }, 'process exited'),
+      (error: unknown) => log.warn({ pid: info.pid, code: ProcwireError.from(error).code }, 'process lost'),
+    );
+    const entry: RunningProcess = {
+      principal,
+      processId: info.processId,
+      pid: info.pid,
+      inputOffset: info.stdin.offset,
+      exited: exited.then(() => {
+        this.#running.delete(key);
+        this.#metrics.processesRunning.dec();
+        this.#metrics.processesExited.inc();
+      }),
+    };
+    this.#running.set(key, entry);
+  }
+
+  #countRunning(principal: string | undefined): number {
+    let count = 0;
+    for (const entry of this.#running.values()) if (entry.principal === principal) count++;
+    return count;
+  }
+
+  async #signalQuietly(entry: RunningProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    try {
+      await this.#inner.signal({ processId: entry.processId, signal }, { principal: entry.principal });
+    } catch (error) {
+      this.#logger.warn({ processId: entry.processId, signal, code: ProcwireError.from(error).code }, 'signal failed');
+    }
+  }
+
+  async #counted<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#countError(error);
+      throw error;
+    }
+  }
+
+  #countError(error: unknown): void {
+    this.#metrics.errors.inc(1, { code: ProcwireError.from(error).code });
+  }
+}
+
+function keyOf(principal: string | undefined, processId: string): string {
+  return JSON.stringify([principal ?? null, processId]);
+}
+
+/** Waits for `promise` or `ms`, whichever comes first, leaving no timer behind. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
