@@ -1,1 +1,15 @@
-export {};
+/**
+ * `@procwire/websocket`: procwire over WebSocket, for Node.
+ *
+ * For users: `websocketTransport()` (also at `./client`, which browsers resolve to a build without
+ * Node imports) and `serveWebSocket()` (also at `./server`).
+ * For people writing their own client: the `procwire.v1` constants and codec.
+ */
+export { type WebSocketTransportOptions, websocketTransport } from './client/index.js';
+export {
+  type ServeWebSocketOptions,
+  serveWebSocket,
+  type WebSocketServerLimits,
+  type WebSocketServerHandle,
+} from './server/index.js';
+export { CloseCode, FrameFlag, FrameType, HEADER_BYTES, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './wire/index.js';

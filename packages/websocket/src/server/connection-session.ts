@@ -1,0 +1,328 @@
+/**
+ * One accepted `procwire.v1` connection: decodes each frame, runs the call it starts against the
+ * served transport on behalf of the connection's principal, and answers. Bad frames get an
+ * `Error` frame and the connection goes on; only a text frame (1003), an oversized frame (1009,
+ * enforced by `ws`) or idleness (4000) close it.
+ *
+ * Backpressure: a read sends output only while the client has credit for it (its window) and
+ * while this socket has fewer than `maxBufferedBytes` queued; otherwise it stops pulling from the
+ * transport, whose window then pauses the process.
+ */
+import {
+  type CallOptions,
+  ErrorCode,
+  type OutputFd,
+  ProcwireError,
+  type Transport,
+  validateFd,
+  validateProcessId,
+  validateSignalName,
+  validateTerminalSize,
+} from '@procwire/core/transport';
+import type { WebSocket } from 'ws';
+import {
+  CloseCode,
+  decodeAddressed,
+  decodeFrame,
+  decodeJson,
+  decodeJsonObject,
+  encodeError,
+  encodeFrame,
+  encodeJson,
+  type Frame,
+  FrameFlag,
+  FrameType,
+  HEADER_BYTES,
+  peekCallId,
+  writeHeader,
+} from '../wire/index.js';
+import type { ResolvedLimits } from './options.js';
+import { startRequestFrom } from './start-params.js';
+
+/** Output frames carry at most this many payload bytes. */
+const MAX_OUTPUT_PAYLOAD = 256 * 1024;
+
+/** Flow-control state of one read. */
+interface ReadFlow {
+  /** The server may send bytes before this offset (consumed + window). */
+  limit: number;
+  readonly window: number;
+  /** Offset just past what was sent. */
+  sent: number;
+  wake: (() => void) | undefined;
+}
+
+interface ServerCall {
+  readonly controller: AbortController;
+  read?: ReadFlow;
+}
+
+function invalid(message: string): ProcwireError {
+  return new ProcwireError(ErrorCode.InvalidArgument, message);
+}
+
+export class ConnectionSession {
+  private readonly calls = new Map<number, ServerCall>();
+  private queuedBytes = 0;
+  private drainWaiters: Array<() => void> = [];
+  private lastActivity = Date.now();
+  private readonly idleTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly callOptionsBase: { readonly principal?: string };
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly transport: Transport,
+    principal: string | undefined,
+    private readonly limits: ResolvedLimits,
+  ) {
+    this.callOptionsBase = principal === undefined ? {} : { principal };
+    socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    socket.on('close', () => this.closed());
+    socket.on('error', () => {});
+    if (limits.idleTimeoutMs > 0) {
+      this.idleTimer = setInterval(() => this.checkIdle(), Math.max(10, Math.min(limits.idleTimeoutMs / 2, 30_000)));
+      this.idleTimer.unref?.();
+    }
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    this.lastActivity = Date.now();
+    if (!isBinary) {
+      this.socket.close(CloseCode.UnsupportedData, 'procwire.v1 takes binary frames only');
+      return;
+    }
+    let frame: Frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      this.sendError(peekCallId(data), error);
+      return;
+    }
+    try {
+      this.dispatch(frame);
+    } catch (error) {
+      this.sendError(frame.callId, error);
+    }
+  }
+
+  private dispatch(frame: Frame): void {
+    const { type, callId } = frame;
+    if (type >= 0x80) throw invalid(`frame type 0x${type.toString(16)} goes from server to client only`);
+    if (type !== FrameType.Write && frame.flags !== 0) throw invalid('flags must be 0 except on Write frames');
+    if (type === FrameType.Write && (frame.flags & ~FrameFlag.Eof) !== 0) throw invalid('unknown flag bits on a Write frame');
+    const takesFd = type === FrameType.Read || type === FrameType.Ack;
+    if (!takesFd && frame.fd !== 0) throw invalid('fd must be 0 except on Read and Ack frames');
+    if (callId === 0) throw invalid('call id 0 is reserved');
+    if (type === FrameType.Credit) {
+      this.credit(frame);
+      return;
+    }
+    if (type === FrameType.Cancel) {
+      this.cancel(callId);
+      return;
+    }
+    const takesOffset = takesFd || type === FrameType.Write;
+    if (!takesOffset && frame.offset !== 0) throw invalid('offset must be 0 except on Read, Ack, Write and Credit frames');
+    const existing = this.calls.get(callId);
+    if (existing !== undefined) {
+      this.calls.delete(callId);
+      existing.controller.abort();
+      throw invalid(`call id ${callId} is already in flight: both calls are cancelled`);
+    }
+    if (this.calls.size >= this.limits.maxCallsPerConnection) {
+      throw new ProcwireError(
+        ErrorCode.ResourceExhausted,
+        `${this.limits.maxCallsPerConnection} calls are in flight on this connection, the most allowed`,
+      );
+    }
+    const call: ServerCall = { controller: new AbortController() };
+    this.calls.set(callId, call);
+    void this.run(frame, call);
+  }
+
+  private async run(frame: Frame, call: ServerCall): Promise<void> {
+    let answer: Uint8Array;
+    try {
+      answer = await this.perform(frame, call);
+    } catch (error) {
+      if (this.calls.get(frame.callId) === call) {
+        this.calls.delete(frame.callId);
+        this.sendError(frame.callId, error);
+      }
+      return;
+    }
+    if (this.calls.get(frame.callId) === call) {
+      this.calls.delete(frame.callId);
+      this.send(answer);
+    }
+  }
+
+  private async perform(frame: Frame, call: ServerCall): Promise<Uint8Array> {
+    const { callId } = frame;
+    const options: CallOptions = { ...this.callOptionsBase, signal: call.controller.signal };
+    const result = (value: unknown) => encodeFrame({ type: FrameType.Result, callId }, encodeJson(value));
+    switch (frame.type) {
+      case FrameType.Start: {
+        const request = startRequestFrom(decodeJsonObject(frame.payload, 'Start'), {
+          maxArgvBytes: this.limits.maxArgvBytes,
+        });
+        return result(await this.transport.start(request, options));
+      }
+      case FrameType.Read:
+        return this.read(frame, call, options);
+      case FrameType.Ack: {
+        const { processId, rest } = decodeAddressed(frame.payload);
+        if (rest.byteLength !== 0) throw invalid('an Ack payload holds only the process id');
+        validateFd(frame.fd);
+        await this.transport.ackOutput({ processId, fd: frame.fd, offset: frame.offset }, options);
+        return result(undefined);
+      }
+      case FrameType.Write: {
+        const { processId, rest } = decodeAddressed(frame.payload);
+        const eof = (frame.flags & FrameFlag.Eof) !== 0;
+        const written = await this.transport.writeInput({ processId, offset: frame.offset, data: rest, eof }, options);
+        return encodeFrame({
+          type: FrameType.Written,
+          callId,
+          offset: written.offset,
+          flags: written.eof ? FrameFlag.Eof : 0,
+        });
+      }
+      case FrameType.Wait:
+        return result(await this.transport.wait({ processId: processIdParam(frame, 'Wait') }, options));
+      case FrameType.Poll:
+        return result(await this.transport.poll({ processId: processIdParam(frame, 'Poll') }, options));
+      case FrameType.Get:
+        return result(await this.transport.get({ processId: processIdParam(frame, 'Get') }, options));
+      case FrameType.Signal: {
+        const params = decodeJsonObject(frame.payload, 'Signal');
+        validateProcessId(params.processId);
+        validateSignalName(params.signal);
+        await this.transport.signal({ processId: params.processId, signal: params.signal }, options);
+        return result(undefined);
+      }
+      case FrameType.Resize: {
+        const params = decodeJsonObject(frame.payload, 'Resize');
+        validateProcessId(params.processId);
+        validateTerminalSize(params.size);
+        const { cols, rows } = params.size;
+        await this.transport.resize({ processId: params.processId, size: { cols, rows } }, options);
+        return result(undefined);
+      }
+      case FrameType.List: {
+        const params = decodeJson(frame.payload);
+        if (params !== undefined && (typeof params !== 'object' || params === null || Object.keys(params).length > 0)) {
+          throw invalid('a List payload must be empty or {}');
+        }
+        return result(await this.transport.list(options));
+      }
+      default:
+        throw invalid(`frame type 0x${frame.type.toString(16)} does not start a call`);
+    }
+  }
+
+  private async read(frame: Frame, call: ServerCall, options: CallOptions): Promise<Uint8Array> {
+    const { processId, rest } = decodeAddressed(frame.payload);
+    if (rest.byteLength !== 4) throw invalid('a Read payload holds the process id and a 4-byte window');
+    const window = Math.min(new DataView(rest.buffer, rest.byteOffset, 4).getUint32(0), this.limits.maxReadWindowBytes);
+    if (window === 0) throw invalid('the read window must be at least 1 byte');
+    validateFd(frame.fd);
+    const fd: OutputFd = frame.fd;
+    const flow: ReadFlow = { limit: frame.offset + window, window, sent: frame.offset, wake: undefined };
+    call.read = flow;
+    const signal = call.controller.signal;
+    for await (const chunk of this.transport.readOutput({ processId, fd, offset: frame.offset }, options)) {
+      if (chunk.offset !== flow.sent) {
+        throw new ProcwireError(ErrorCode.Internal, `the transport yielded offset ${chunk.offset}, expected ${flow.sent}`);
+      }
+      let from = 0;
+      while (from < chunk.data.byteLength) {
+        await this.sendable(flow, signal);
+        const size = Math.min(chunk.data.byteLength - from, MAX_OUTPUT_PAYLOAD, flow.limit - flow.sent);
+        const output = Buffer.allocUnsafe(HEADER_BYTES + size);
+        writeHeader(output, { type: FrameType.Output, callId: frame.callId, fd, offset: flow.sent });
+        output.set(chunk.data.subarray(from, from + size), HEADER_BYTES);
+        this.send(output);
+        from += size;
+        flow.sent += size;
+      }
+    }
+    return encodeFrame({ type: FrameType.End, callId: frame.callId, fd, offset: flow.sent });
+  }
+
+  /** Resolves when the read has credit and the socket has room; rejects once the call is cancelled. */
+  private async sendable(flow: ReadFlow, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted) throw new ProcwireError(ErrorCode.Aborted, 'the read was cancelled');
+      const hasCredit = flow.sent < flow.limit;
+      if (hasCredit && this.queuedBytes <= this.limits.maxBufferedBytes) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        signal.addEventListener('abort', done, { once: true });
+        if (!hasCredit) flow.wake = done;
+        else this.drainWaiters.push(done);
+      });
+    }
+  }
+
+  private credit(frame: Frame): void {
+    const flow = this.calls.get(frame.callId)?.read;
+    if (flow === undefined) {
+      throw new ProcwireError(ErrorCode.NotFound, `no read in flight with call id ${frame.callId}`);
+    }
+    const consumed = Math.min(frame.offset, flow.sent);
+    if (consumed + flow.window > flow.limit) {
+      flow.limit = consumed + flow.window;
+      const wake = flow.wake;
+      flow.wake = undefined;
+      wake?.();
+    }
+  }
+
+  private cancel(callId: number): void {
+    const call = this.calls.get(callId);
+    if (call === undefined) throw new ProcwireError(ErrorCode.NotFound, `no call in flight with call id ${callId}`);
+    this.calls.delete(callId);
+    call.controller.abort();
+    this.sendError(callId, new ProcwireError(ErrorCode.Aborted, 'cancelled by the client'));
+  }
+
+  private send(frame: Uint8Array): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    const size = frame.byteLength;
+    this.queuedBytes += size;
+    this.socket.send(frame, { binary: true }, () => {
+      this.queuedBytes -= size;
+      if (this.queuedBytes <= this.limits.maxBufferedBytes && this.drainWaiters.length > 0) {
+        for (const wake of this.drainWaiters.splice(0)) wake();
+      }
+    });
+  }
+
+  private sendError(callId: number, error: unknown): void {
+    this.send(encodeFrame({ type: FrameType.Error, callId }, encodeError(error)));
+  }
+
+  private checkIdle(): void {
+    if (this.calls.size === 0 && Date.now() - this.lastActivity >= this.limits.idleTimeoutMs) {
+      this.socket.close(CloseCode.Idle, 'idle');
+    }
+  }
+
+  private closed(): void {
+    if (this.idleTimer !== undefined) clearInterval(this.idleTimer);
+    const calls = [...this.calls.values()];
+    this.calls.clear();
+    for (const call of calls) call.controller.abort();
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  }
+}
+
+function processIdParam(frame: Frame, what: string): string {
+  const params = decodeJsonObject(frame.payload, what);
+  validateProcessId(params.processId);
+  return params.processId;
+}
