@@ -1,0 +1,107 @@
+/**
+ * The options of `describeTransportConformance`: what a transport author passes in about ten lines.
+ */
+import type { Transport } from '@procwire/core/transport';
+import type { ConformanceCommands } from './commands/commands.js';
+
+/** What `setup()` hands the suite: the transport under test and, optionally, a way to cut it. */
+export interface ConformanceTarget {
+  /**
+   * The transport under test. The suite creates one client per case over it (never closing it)
+   * and closes it after the last case unless you pass your own `teardown`.
+   */
+  readonly transport: Transport;
+  /**
+   * Cut the connection under test right now, as a network failure would (a network adapter: its
+   * fault proxy drops every open connection; `memoryTransport`: `transport.interrupt()`). Calls
+   * in flight must then fail with `unavailable`, and new calls must be able to succeed again.
+   * Needed by the resume cases; without it they fail with a message saying so, unless
+   * `supports.resume` is `false`.
+   */
+  readonly interrupt?: () => void | Promise<void>;
+}
+
+/**
+ * The capability manifest: what the transport under test can do. Every flag defaults to `true`;
+ * set one to `false` and the cases that need it are skipped, each named in the test output with
+ * the reason (e.g. `# SKIP no pty`).
+ */
+export interface ConformanceSupports {
+  /** Processes run in a pseudo-terminal (`exec(argv, { pty })`): a tty, merged output, `resize()`. */
+  readonly pty?: boolean;
+  /** `kill(signal)` delivers real signals: exit code `128 + n` and the signal's name in `waitStatus()`. */
+  readonly signals?: boolean;
+  /** `kill()` and timeouts reach the whole process group: no child of the process survives. */
+  readonly processGroups?: boolean;
+  /** Output and input resume losslessly after `interrupt()` cuts the connection. */
+  readonly resume?: boolean;
+  /** The host has a file system and checks `cwd`: a directory that does not exist is `invalid_argument`. */
+  readonly workingDirectory?: boolean;
+}
+
+/** A capability a case can require: a key of {@link ConformanceSupports}. */
+export type ConformanceCapability = keyof ConformanceSupports;
+
+/** Sizes the suite needs to know or may be told to use. */
+export interface ConformanceLimits {
+  /**
+   * The host's argv limit in bytes (UTF-8, one NUL per item, as `validateStartRequest` counts);
+   * the suite starts a command one byte over it and expects `resource_exhausted`. Default 256 KiB,
+   * the default of `validateStartRequest`.
+   */
+  readonly maxArgvBytes?: number;
+  /** How many bytes the large-output case transfers; default 64 MiB. */
+  readonly largeOutputBytes?: number;
+  /**
+   * The most bytes a host reads from a process at once: the slow-consumer case allows
+   * `outputWindowBytes` plus this much unacknowledged output. Default 64 KiB.
+   */
+  readonly outputChunkBytes?: number;
+}
+
+/** Facts about the host that the env and cwd cases need. */
+export interface ConformanceHost {
+  /**
+   * An absolute, symlink-free path of a directory that exists on the host; `printCwd()` run there
+   * must print exactly this. Default: the real path of this machine's temporary directory (right
+   * for any host on this machine).
+   */
+  readonly directory?: string;
+  /** An absolute path that does not exist on the host. Default: a name under `directory` that does not exist. */
+  readonly missingDirectory?: string;
+  /**
+   * The name of a variable set in the host's base environment, which the env cases override and
+   * remove. Default `'HOME'`.
+   */
+  readonly inheritedEnv?: string;
+}
+
+/** The options of {@link describeTransportConformance}. */
+export interface ConformanceOptions {
+  /** Names the suite in the test output: `transport conformance: <name>`. */
+  readonly name: string;
+  /** Called once before the first case: start servers, build the transport under test. */
+  readonly setup: () => Promise<ConformanceTarget> | ConformanceTarget;
+  /**
+   * Called once after the last case with what `setup` returned. Default: `transport.close()`.
+   * Close your servers here too.
+   */
+  readonly teardown?: (target: ConformanceTarget) => Promise<void> | void;
+  /** What the transport can do; every flag defaults to `true`. */
+  readonly supports?: ConformanceSupports;
+  /**
+   * How to express each fixture as argv on this host. Default {@link posixCommands} (`sh`, `cat`,
+   * `seq`, `head`, `printf`, `stty`, `sleep`, `printenv`). `memoryTransport` hosts: {@link memoryCommands}
+   * with `memoryPrograms`.
+   */
+  readonly commands?: ConformanceCommands;
+  /** Sizes the suite must know; see {@link ConformanceLimits}. */
+  readonly limits?: ConformanceLimits;
+  /** Facts about the host; see {@link ConformanceHost}. */
+  readonly host?: ConformanceHost;
+  /**
+   * Multiplies every case's own timeout (default 1): raise it for a slow transport or machine.
+   * Each case has a timeout so a broken transport fails instead of hanging.
+   */
+  readonly timeoutScale?: number;
+}
