@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * `procwire-server`: the only place that picks concrete adapters. The backend is this host
+ * (`localTransport()`); the fronts are gRPC and WebSocket.
+ */
+import { localTransport } from '@procwire/local-pty';
+import { grpcFront } from './fronts/grpc-front.js';
+import { websocketFront } from './fronts/websocket-front.js';
+import { runServer } from './run-server.js';
+
+const code = await runServer(
+  {
+    createTransport: (config) =>
+      localTransport({
+        outputWindowBytes: config.limits.outputWindowBytes,
+        retentionMs: config.limits.retentionMs,
+        maxArgvBytes: config.limits.argvBytes,
+        maxProcessesPerPrincipal: config.limits.processesPerPrincipal,
+      }),
+    grpcFront,
+    websocketFront,
+  },
+  process.argv.slice(2),
+);
+process.exit(code);
