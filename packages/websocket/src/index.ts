@@ -12,4 +12,21 @@ export {
   type WebSocketServerLimits,
   type WebSocketServerHandle,
 } from './server/index.js';
-export { CloseCode, FrameFlag, FrameType, HEADER_BYTES, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './wire/index.js';
+export {
+  CloseCode,
+  decodeAddressed,
+  decodeError,
+  decodeFrame,
+  decodeJson,
+  encodeAddressedFrame,
+  encodeFrame,
+  encodeJson,
+  type Frame,
+  FrameFlag,
+  type FrameHeader,
+  FrameType,
+  HEADER_BYTES,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  tokenSubprotocol,
+} from './wire/index.js';
