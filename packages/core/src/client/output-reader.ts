@@ -149,9 +149,9 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
           const data = skip === 0 ? chunk.data : chunk.data.subarray(skip);
           backoff.reset();
           this.offset += data.byteLength;
-          yield data;
-          // The consumer asked for more, so it has taken `data`: let the host free it.
+          // Handed to the consumer now: let the host free it (and so let the process go on).
           this.acknowledge(this.offset);
+          yield data;
         }
         return;
       } catch (error) {
