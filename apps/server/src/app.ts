@@ -3,7 +3,7 @@
  * into one server. It picks no concrete adapter (that is `main.ts`'s job), so tests build the same
  * app over `memoryTransport()` or `localTransport()`.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -127,7 +127,10 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       addresses = { grpc, http, websocket };
       ready = true;
       if (config.readyFile !== undefined) {
-        await writeFile(config.readyFile, `${JSON.stringify({ ...addresses, pid: process.pid })}\n`);
+        // Written whole then renamed, so a watcher never reads half a file.
+        const partial = `${config.readyFile}.${process.pid}.tmp`;
+        await writeFile(partial, `${JSON.stringify({ ...addresses, pid: process.pid })}\n`);
+        await rename(partial, config.readyFile);
       }
       logger.info({ addresses, tokenSource: config.tokenSource.kind }, 'listening');
       return addresses;
