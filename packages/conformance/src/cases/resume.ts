@@ -9,7 +9,9 @@ export const resumeCases: ConformanceCase = (suite) => {
   suite.test('resume: 16 MiB of stdout arrive intact across several interruptions', { needs: ['resume'], timeoutMs: 90_000 }, async (context) => {
     const length = 16 * MiB;
     const interruptAt = [2 * MiB, 6 * MiB, 10 * MiB, 14 * MiB];
-    const process = await context.client().exec(context.commands.writeBytes(length), { text: false });
+    let retries = 0;
+    const client = context.client({ onRetry: () => void retries++ });
+    const process = await client.exec(context.commands.writeBytes(length), { text: false });
     const verifier = new PatternVerifier('stdout across interruptions');
     let interruptions = 0;
     for await (const chunk of process.stdout) {
@@ -23,12 +25,15 @@ export const resumeCases: ConformanceCase = (suite) => {
     verifier.end(length);
     assert.equal(interruptions, 4);
     assert.equal(await process.wait(), 0);
+    assert.ok(retries > 0, 'no call was retried: interrupt() did not cut the connection under test');
   });
 
   suite.test('resume: 4 MiB of stdin through cat arrive intact across several interruptions', { needs: ['resume'], timeoutMs: 90_000 }, async (context) => {
     const length = 4 * MiB;
     const piece = 64 * 1024;
-    const process = await context.client().exec(context.commands.cat(), { text: false });
+    let retries = 0;
+    const client = context.client({ onRetry: () => void retries++ });
+    const process = await client.exec(context.commands.cat(), { text: false });
     const verifier = new PatternVerifier('stdin echoed by cat across interruptions');
     const reading = (async () => {
       for await (const chunk of process.stdout) verifier.push(chunk);
@@ -48,5 +53,6 @@ export const resumeCases: ConformanceCase = (suite) => {
     verifier.end(length);
     assert.equal(await process.wait(), 0);
     assert.equal((await process.info()).stdin.offset, length, 'the host counts a different number of stdin bytes');
+    assert.ok(retries > 0, 'no call was retried: interrupt() did not cut the connection under test');
   });
 };

@@ -20,18 +20,14 @@ function growPattern(length: number): void {
   grown.set(cache.subarray(0, cacheLength));
   let position = cacheLength;
   let next = cacheNextNumber;
-  // Whole lines only, so the next growth continues from `next`.
-  while (position < length) {
-    const digits = String(next);
-    if (position + digits.length + 1 > grown.length) break;
+  // Fill the whole new capacity with whole lines, so the next growth continues from `next`.
+  for (let digits = String(next); position + digits.length + 1 <= grown.length; digits = String(++next)) {
     for (let index = 0; index < digits.length; index++) grown[position++] = digits.charCodeAt(index);
     grown[position++] = 10;
-    next++;
   }
   cache = grown;
   cacheLength = position;
   cacheNextNumber = next;
-  if (cacheLength < length) growPattern(length);
 }
 
 /**

@@ -1,9 +1,13 @@
 /** Reading part of a stream while the process still runs (a prompt, a pid, a terminal size). */
 import assert from 'node:assert/strict';
 
+/** How long `readUntil` waits for the text it expects before failing with what it got. */
+const READ_UNTIL_MS = 10_000;
+
 /**
  * Pull from `iterator` until the text so far satisfies `done`; returns that text. Fails when the
- * stream ends first. The caller keeps the iterator for the rest of the stream.
+ * stream ends first, or when `done` is not met within 10 s (naming `what` and the text so far).
+ * The caller keeps the iterator for the rest of the stream.
  */
 export async function readUntil(
   iterator: AsyncIterator<string>,
@@ -11,12 +15,21 @@ export async function readUntil(
   what: string,
 ): Promise<string> {
   let text = '';
-  while (!done(text)) {
-    const next = await iterator.next();
-    if (next.done) assert.fail(`${what}: the stream ended first; it had ${JSON.stringify(text)}`);
-    text += next.value;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(() => resolve('expired'), READ_UNTIL_MS);
+  });
+  try {
+    while (!done(text)) {
+      const next = await Promise.race([iterator.next(), expired]);
+      if (next === 'expired') assert.fail(`${what}: not seen within ${READ_UNTIL_MS} ms; the output so far is ${JSON.stringify(text)}`);
+      if (next.done) assert.fail(`${what}: the stream ended first; it had ${JSON.stringify(text)}`);
+      text += next.value;
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
   }
-  return text;
 }
 
 /** The rest of the stream, to EOF. */
