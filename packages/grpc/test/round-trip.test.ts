@@ -42,7 +42,7 @@ describe('a core client over grpcTransport reaches localTransport through serveG
 
   test('env entries are set and removed on the host', async () => {
     const client = createClient(stack.transport({ token: 'alice-token' }));
-    const p = await client.exec(['sh', '-c', 'echo "$GREETING:${HOME-unset}"'], {
+    const p = await client.exec(['sh', '-c', 'echo "$GREETING:$(printenv HOME || echo unset)"'], {
       env: { GREETING: 'hi', HOME: undefined },
     });
     assert.equal(await p.stdout.read(), 'hi:unset\n');
