@@ -1,0 +1,122 @@
+/**
+ * `nodeTerminal()`: the {@link Terminal} of this Node process (its stdin and stdout), for
+ * `attach()`. Raw mode only when stdin is a TTY; resizes come from the TTY's 'resize' event
+ * (which Node raises on SIGWINCH); `close()` puts everything back as it was.
+ */
+import type { Terminal } from '../api.js';
+import type { TerminalSize } from '../transport/contract.js';
+
+/** The input side: `process.stdin`, or any readable stream (a TTY adds raw mode). */
+export interface TerminalInput extends NodeJS.ReadableStream {
+  readonly isTTY?: boolean;
+  readonly isRaw?: boolean;
+  setRawMode?(mode: boolean): unknown;
+}
+
+/** The output side: `process.stdout`, or any writable stream (a TTY adds its size). */
+export interface TerminalOutput extends NodeJS.WritableStream {
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+/** Options of {@link nodeTerminal}. */
+export interface NodeTerminalOptions {
+  /** Default `process.stdin`. */
+  readonly input?: TerminalInput;
+  /** Default `process.stdout`. */
+  readonly output?: TerminalOutput;
+}
+
+/** A {@link Terminal} whose `close()` is always there. */
+export interface NodeTerminal extends Terminal {
+  close(): void;
+}
+
+/** Input chunks queued before the input stream is paused (a large paste or piped file). */
+const MAX_QUEUED_INPUT_CHUNKS = 64;
+
+/** The terminal of this Node process (or of the streams given), for `attach()`. */
+export function nodeTerminal(options: NodeTerminalOptions = {}): NodeTerminal {
+  const input = options.input ?? (process.stdin as TerminalInput);
+  const output = options.output ?? (process.stdout as TerminalOutput);
+  const wasRaw = input.isRaw === true;
+  const resizeListeners = new Set<() => void>();
+  let closed = false;
+  let wakeInput: (() => void) | undefined;
+
+  const size = (): TerminalSize | undefined =>
+    output.columns !== undefined && output.rows !== undefined && output.columns > 0 && output.rows > 0
+      ? { cols: output.columns, rows: output.rows }
+      : undefined;
+
+  return {
+    get size() {
+      return size();
+    },
+    setRawMode(raw) {
+      if (input.isTTY === true && typeof input.setRawMode === 'function') input.setRawMode(raw || wasRaw);
+    },
+    async *input() {
+      const queue: Uint8Array[] = [];
+      let ended = false;
+      const onData = (data: Buffer | string) => {
+        queue.push(typeof data === 'string' ? Buffer.from(data) : data);
+        if (queue.length >= MAX_QUEUED_INPUT_CHUNKS) input.pause();
+        wakeInput?.();
+      };
+      const onEnd = () => {
+        ended = true;
+        wakeInput?.();
+      };
+      input.on('data', onData);
+      input.on('end', onEnd);
+      input.on('close', onEnd);
+      input.resume();
+      try {
+        for (;;) {
+          const next = queue.shift();
+          if (next !== undefined) {
+            if (queue.length < MAX_QUEUED_INPUT_CHUNKS / 2 && !closed) input.resume();
+            yield next;
+            continue;
+          }
+          if (ended || closed) return;
+          await new Promise<void>((resolve) => {
+            wakeInput = resolve;
+          });
+          wakeInput = undefined;
+        }
+      } finally {
+        input.off('data', onData);
+        input.off('end', onEnd);
+        input.off('close', onEnd);
+        input.pause();
+      }
+    },
+    async write(data) {
+      if (output.write(data)) return;
+      await new Promise<void>((resolve) => output.once('drain', resolve));
+    },
+    onResize(listener) {
+      const onResize = () => {
+        const current = size();
+        if (current !== undefined) listener(current);
+      };
+      output.on('resize', onResize);
+      resizeListeners.add(onResize);
+      return () => {
+        output.off('resize', onResize);
+        resizeListeners.delete(onResize);
+      };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (input.isTTY === true && typeof input.setRawMode === 'function') input.setRawMode(wasRaw);
+      for (const onResize of resizeListeners) output.off('resize', onResize);
+      resizeListeners.clear();
+      input.pause();
+      wakeInput?.();
+    },
+  };
+}
