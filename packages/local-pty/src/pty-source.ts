@@ -2,12 +2,18 @@
  * Pty mode: the process runs in a pseudo-terminal from node-pty 1.1.0, as the leader of its own
  * session and process group. stderr is merged into stdout by the terminal (fd 2 ends at once).
  *
- * The exit race: node-pty learns of the exit from waitpid() and then gives its socket 200 ms to
- * reach EOF before it destroys it, throwing away output the kernel still holds (a fast writer's
- * tail, or everything while the socket is paused because the output window is full). We refuse
- * that destroy: the socket reads on, at the window's pace, until the terminal reports EIO (every
- * slave fd closed, every byte read); only then does node-pty emit its exit, and we report it.
+ * The exit race has two causes, both handled here:
+ * - libuv ends a stream when epoll reports POLLHUP after a read shorter than its buffer. A pty
+ *   read returns at most ~4 KiB however much the kernel holds, so once the writer exits (POLLHUP)
+ *   libuv reports EOF with up to ~70 KiB still unread, and node-pty closes the fd. Before the fd
+ *   is closed we read the rest ourselves, synchronously (bounded by the kernel's pty buffers),
+ *   until the kernel says EIO: every slave fd closed and every byte read.
+ * - node-pty learns of the exit from waitpid() and gives its socket 200 ms to reach EOF before it
+ *   destroys it, throwing away what the kernel holds (e.g. while the output window is full and
+ *   the socket paused). We refuse that destroy: the socket reads on at the window's pace.
+ * node-pty emits its exit only after the socket closed, so the exit we report follows the last byte.
  */
+import { readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/transport';
 import { type IPty, spawn } from 'node-pty';
@@ -16,6 +22,7 @@ import { checkCommand, spawnError } from './spawn-checks.js';
 
 /** node-pty internals this file relies on (checked at runtime; absent ones degrade gracefully). */
 interface PtyInternals {
+  readonly _fd?: number;
   readonly _socket?: Socket;
   readonly _writeStream?: { readonly _writeQueue?: ReadonlyArray<{ buffer: Uint8Array; offset: number }> };
 }
@@ -65,7 +72,19 @@ export class PtySource implements ProcessSource {
       // A second 'error' listener stops node-pty from rethrowing read errors other than EIO.
       socket.on('error', () => {});
       const destroy = socket.destroy.bind(socket);
+      let drained = false;
+      const drain = () => {
+        if (drained) return;
+        drained = true;
+        drainTerminal((term as unknown as PtyInternals)._fd ?? -1, sink);
+      };
+      socket.once('end', () => {
+        drain();
+        // Nothing more can arrive: close now rather than when node-pty's 200 ms timer fires.
+        destroy();
+      });
       socket.destroy = ((error?: Error) => {
+        if (error !== undefined || socket.readableEnded) drain();
         if (error !== undefined || source.destroyAllowed || socket.readableEnded) return destroy(error);
         // node-pty's post-exit timer: the leader is gone; keep reading to EOF instead.
         sink.leaderGone();
@@ -134,3 +153,24 @@ export class PtySource implements ProcessSource {
   }
 }
 
+
+/**
+ * Reads what the kernel still holds for the terminal, after libuv reported EOF early (see the top
+ * of this file). The fd is non-blocking and the writer side is closed, so reads return data until
+ * EIO; the amount is bounded by the kernel's pty buffers.
+ */
+function drainTerminal(fd: number, sink: ProcessSink): void {
+  if (fd < 0) return;
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let bytes: number;
+    try {
+      bytes = readSync(fd, buffer, 0, buffer.byteLength, null);
+    } catch {
+      // EIO: every byte was read. EAGAIN: a slave fd is still open elsewhere; nothing more now.
+      return;
+    }
+    if (bytes === 0) return;
+    sink.stdout.push(Buffer.from(buffer.subarray(0, bytes)));
+  }
+}

@@ -1,0 +1,57 @@
+/** Helpers shared by this package's tests (not a test file). */
+import type { OutputFd, Transport } from '@procwire/core/transport';
+
+let counter = 0;
+/** A fresh process id. */
+export function nextId(prefix = 'p'): string {
+  counter++;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+/** Reads an output stream from `offset` to EOF. */
+export async function readAll(
+  transport: Transport,
+  processId: string,
+  fd: OutputFd,
+  options: { offset?: number; principal?: string } = {},
+): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  const call = options.principal === undefined ? undefined : { principal: options.principal };
+  for await (const chunk of transport.readOutput({ processId, fd, offset: options.offset ?? 0 }, call)) {
+    parts.push(chunk.data);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Reads stdout to EOF as text. */
+export async function readText(transport: Transport, processId: string, fd: OutputFd = 1): Promise<string> {
+  return (await readAll(transport, processId, fd)).toString('utf8');
+}
+
+/** True while any process of process group `pgid` is alive (zombies excluded). */
+export async function groupAlive(pgid: number): Promise<boolean> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command name (which may hold spaces): state ppid pgrp ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
+}
+
+/** Polls `check` until it is true or `timeoutMs` passes; returns the last result. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
