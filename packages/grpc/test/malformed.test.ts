@@ -27,7 +27,7 @@ describe('malformed requests get clear errors and the server keeps serving', () 
   const rawStart = (request: Partial<procwireV1.StartRequest>) =>
     new Promise<ServiceError | null>((resolve) => {
       raw.start(
-        { processId: 'raw', argv: ['true'], env: {}, envUnset: [], stdout: 0, stderr: 0, ...request },
+        { processId: 'raw', argv: ['true'], cwd: '', env: {}, envUnset: [], stdout: 0, stderr: 0, timeoutMs: 0, ...request },
         metadata(),
         (error) => resolve(error),
       );

@@ -37,13 +37,13 @@ export function startRequestToWire(request: StartRequest): pb.StartRequest {
   return {
     processId: request.processId,
     argv: [...request.argv],
-    cwd: request.cwd,
+    cwd: request.cwd ?? '',
     env,
     envUnset,
     pty: request.pty === undefined ? undefined : { ...request.pty },
     stdout: outputModeToWire(request.stdout),
     stderr: outputModeToWire(request.stderr),
-    timeoutMs: request.timeoutMs === undefined ? undefined : Math.ceil(request.timeoutMs),
+    timeoutMs: request.timeoutMs === undefined ? 0 : Math.ceil(request.timeoutMs),
   };
 }
 
@@ -56,12 +56,12 @@ export function startRequestFromWire(request: pb.StartRequest): StartRequest {
   return {
     processId: request.processId,
     argv: request.argv,
-    ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
+    ...(request.cwd === '' ? {} : { cwd: request.cwd }),
     ...(Object.keys(env).length === 0 ? {} : { env }),
     ...(request.pty === undefined ? {} : { pty: { ...request.pty } }),
     stdout: outputModeFromWire(request.stdout),
     stderr: outputModeFromWire(request.stderr),
-    ...(request.timeoutMs === undefined || request.timeoutMs === 0 ? {} : { timeoutMs: request.timeoutMs }),
+    ...(request.timeoutMs === 0 ? {} : { timeoutMs: request.timeoutMs }),
   };
 }
 
@@ -99,13 +99,13 @@ export function processInfoToWire(info: ProcessInfo): pb.ProcessInfo {
   return {
     processId: info.processId,
     argv: [...info.argv],
-    cwd: info.cwd,
-    pid: info.pid,
+    cwd: info.cwd ?? '',
+    pid: info.pid ?? 0,
     pty: info.pty === undefined ? undefined : { ...info.pty },
     state: info.state === 'exited' ? pb.ProcessState.PROCESS_STATE_EXITED : pb.ProcessState.PROCESS_STATE_RUNNING,
     exit: info.exit === undefined ? undefined : exitStatusToWire(info.exit),
     startedAtMs: Math.floor(info.startedAt),
-    exitedAtMs: info.exitedAt === undefined ? undefined : Math.floor(info.exitedAt),
+    exitedAtMs: info.exitedAt === undefined ? 0 : Math.floor(info.exitedAt),
     stdout: outputToWire(info.stdout),
     stderr: outputToWire(info.stderr),
     stdin: { ...info.stdin },
@@ -119,13 +119,13 @@ export function processInfoFromWire(info: pb.ProcessInfo): ProcessInfo {
   return {
     processId: info.processId,
     argv: info.argv,
-    ...(info.cwd === undefined ? {} : { cwd: info.cwd }),
-    ...(info.pid === undefined ? {} : { pid: info.pid }),
+    ...(info.cwd === '' ? {} : { cwd: info.cwd }),
+    ...(info.pid === 0 ? {} : { pid: info.pid }),
     ...(pty === undefined ? {} : { pty }),
     state: info.state === pb.ProcessState.PROCESS_STATE_EXITED ? 'exited' : 'running',
     ...(info.exit === undefined ? {} : { exit: exitStatusFromWire(info.exit) }),
     startedAt: info.startedAtMs,
-    ...(info.exitedAtMs === undefined ? {} : { exitedAt: info.exitedAtMs }),
+    ...(info.exitedAtMs === 0 ? {} : { exitedAt: info.exitedAtMs }),
     stdout: outputFromWire(info.stdout),
     stderr: outputFromWire(info.stderr),
     stdin,

@@ -41,7 +41,8 @@ export const protobufFileName = "procwire/v1/procwire.proto";
  * PERMISSION_DENIED, UNAVAILABLE (transient: retry), DEADLINE_EXCEEDED (the process ran past its
  * timeout_ms, where a call reports that), CANCELLED, INTERNAL. Every RPC is safe to retry after
  * UNAVAILABLE: Start is idempotent by process_id, reads and writes are addressed by offset.
- * docs/PROTOCOL-grpc.md has the full description.
+ * docs/PROTOCOL-grpc.md has the full description. The file avoids proto3 `optional` (0 / "" mean
+ * unset) so that old protoc releases (3.5+) compile it too.
  */
 
 /** What the host does with an output stream. */
@@ -96,10 +97,8 @@ export interface StartRequest {
   processId: string;
   /** The command and its arguments; never handed to a shell. At least one item, no NUL bytes. */
   argv: string[];
-  /** Working directory; must exist on the host. Unset: the host's choice. */
-  cwd?:
-    | string
-    | undefined;
+  /** Working directory; must exist on the host. Empty: the host's choice. */
+  cwd: string;
   /** Entries merged over the host's base environment. */
   env: { [key: string]: string };
   /** Keys removed from the host's base environment (a key may not be in both env and env_unset). */
@@ -110,9 +109,9 @@ export interface StartRequest {
   stderr: OutputMode;
   /**
    * Kill the process group this many milliseconds after start; the exit status then has
-   * timed_out = true. Unset or 0: no timeout.
+   * timed_out = true. 0: no timeout.
    */
-  timeoutMs?: number | undefined;
+  timeoutMs: number;
 }
 
 export interface StartRequest_EnvEntry {
@@ -156,11 +155,10 @@ export interface InputStreamInfo {
 export interface ProcessInfo {
   processId: string;
   argv: string[];
-  cwd?:
-    | string
-    | undefined;
-  /** The OS process id on the host, where there is one. */
-  pid?: number | undefined;
+  /** Empty when the host did not say. */
+  cwd: string;
+  /** The OS process id on the host; 0 where there is none. */
+  pid: number;
   pty?: PtySettings | undefined;
   state: ProcessState;
   /** Set once state is EXITED. */
@@ -169,7 +167,8 @@ export interface ProcessInfo {
     | undefined;
   /** Milliseconds since the epoch. */
   startedAtMs: number;
-  exitedAtMs?: number | undefined;
+  /** 0 while running. */
+  exitedAtMs: number;
   stdout?: OutputStreamInfo | undefined;
   stderr?: OutputStreamInfo | undefined;
   stdin?:
@@ -332,13 +331,13 @@ function createBaseStartRequest(): StartRequest {
   return {
     processId: "",
     argv: [],
-    cwd: undefined,
+    cwd: "",
     env: {},
     envUnset: [],
     pty: undefined,
     stdout: 0,
     stderr: 0,
-    timeoutMs: undefined,
+    timeoutMs: 0,
   };
 }
 
@@ -350,7 +349,7 @@ export const StartRequest: MessageFns<StartRequest> = {
     for (const v of message.argv) {
       writer.uint32(18).string(v!);
     }
-    if (message.cwd !== undefined) {
+    if (message.cwd !== "") {
       writer.uint32(26).string(message.cwd);
     }
     globalThis.Object.entries(message.env).forEach(([key, value]: [string, string]) => {
@@ -368,7 +367,7 @@ export const StartRequest: MessageFns<StartRequest> = {
     if (message.stderr !== 0) {
       writer.uint32(64).int32(message.stderr);
     }
-    if (message.timeoutMs !== undefined) {
+    if (message.timeoutMs !== 0) {
       writer.uint32(72).uint64(message.timeoutMs);
     }
     return writer;
@@ -751,13 +750,13 @@ function createBaseProcessInfo(): ProcessInfo {
   return {
     processId: "",
     argv: [],
-    cwd: undefined,
-    pid: undefined,
+    cwd: "",
+    pid: 0,
     pty: undefined,
     state: 0,
     exit: undefined,
     startedAtMs: 0,
-    exitedAtMs: undefined,
+    exitedAtMs: 0,
     stdout: undefined,
     stderr: undefined,
     stdin: undefined,
@@ -773,10 +772,10 @@ export const ProcessInfo: MessageFns<ProcessInfo> = {
     for (const v of message.argv) {
       writer.uint32(18).string(v!);
     }
-    if (message.cwd !== undefined) {
+    if (message.cwd !== "") {
       writer.uint32(26).string(message.cwd);
     }
-    if (message.pid !== undefined) {
+    if (message.pid !== 0) {
       writer.uint32(32).uint32(message.pid);
     }
     if (message.pty !== undefined) {
@@ -791,7 +790,7 @@ export const ProcessInfo: MessageFns<ProcessInfo> = {
     if (message.startedAtMs !== 0) {
       writer.uint32(64).uint64(message.startedAtMs);
     }
-    if (message.exitedAtMs !== undefined) {
+    if (message.exitedAtMs !== 0) {
       writer.uint32(72).uint64(message.exitedAtMs);
     }
     if (message.stdout !== undefined) {
