@@ -14,6 +14,8 @@ export interface FrontOptions {
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** Close a connection with no call in flight for this long (0: never). */
   readonly idleTimeoutMs: number;
+  /** The most argv bytes of a start; the front's own check must not be stricter than the app's. */
+  readonly maxArgvBytes: number;
   /** Called once per call refused for a missing or wrong token (for the auth-failure metric). */
   readonly onAuthFailure: () => void;
 }

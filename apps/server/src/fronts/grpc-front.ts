@@ -20,6 +20,7 @@ export const grpcFront: StartGrpcFront = async (transport, options) => {
     port: options.port,
     tokens: options.tokens,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
+    limits: { maxArgvBytes: options.maxArgvBytes },
     channelOptions: {
       interceptors: [countAuthFailures],
       ...(options.idleTimeoutMs > 0 ? { 'grpc.max_connection_idle_ms': options.idleTimeoutMs } : {}),

@@ -25,7 +25,7 @@ export const websocketFront: StartWebSocketFront = async (transport, options) =>
     server,
     path,
     tokens: options.tokens,
-    limits: { idleTimeoutMs: options.idleTimeoutMs },
+    limits: { idleTimeoutMs: options.idleTimeoutMs, maxArgvBytes: options.maxArgvBytes },
   });
   return {
     address: options.url,
