@@ -46,7 +46,7 @@ const CLEANUP_TIMEOUT_MS = 5_000;
  *   supports: { pty: true, signals: true, processGroups: true, resume: false },
  * });
  */
-export function describeTransportConformance(options: ConformanceOptions): void {
+export function describeTransportConformance<Target extends ConformanceTarget>(options: ConformanceOptions<Target>): void {
   assert.ok(typeof options?.name === 'string' && options.name !== '', 'describeTransportConformance: name is required');
   assert.equal(typeof options.setup, 'function', 'describeTransportConformance: setup must be a function');
   const supports = options.supports ?? {};
@@ -54,7 +54,7 @@ export function describeTransportConformance(options: ConformanceOptions): void 
   const limits = resolveLimits(options.limits);
   const host = resolveHost(options.host);
   const timeoutScale = options.timeoutScale ?? 1;
-  let target: ConformanceTarget | undefined;
+  let target: Target | undefined;
   let shared: Transport | undefined;
 
   describe(`transport conformance: ${options.name}`, () => {
@@ -65,7 +65,7 @@ export function describeTransportConformance(options: ConformanceOptions): void 
     });
     after(async () => {
       if (target === undefined) return;
-      await (options.teardown ?? ((done: ConformanceTarget) => done.transport.close()))(target);
+      await (options.teardown ?? ((done: Target) => done.transport.close()))(target);
     });
 
     const suite: ConformanceSuite = {

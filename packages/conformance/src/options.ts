@@ -76,17 +76,20 @@ export interface ConformanceHost {
   readonly inheritedEnv?: string;
 }
 
-/** The options of {@link describeTransportConformance}. */
-export interface ConformanceOptions {
+/**
+ * The options of {@link describeTransportConformance}. `Target` is what `setup` returns: a
+ * {@link ConformanceTarget} plus whatever `teardown` needs (servers, proxies), typed.
+ */
+export interface ConformanceOptions<Target extends ConformanceTarget = ConformanceTarget> {
   /** Names the suite in the test output: `transport conformance: <name>`. */
   readonly name: string;
   /** Called once before the first case: start servers, build the transport under test. */
-  readonly setup: () => Promise<ConformanceTarget> | ConformanceTarget;
+  readonly setup: () => Promise<Target> | Target;
   /**
    * Called once after the last case with what `setup` returned. Default: `transport.close()`.
    * Close your servers here too.
    */
-  readonly teardown?: (target: ConformanceTarget) => Promise<void> | void;
+  readonly teardown?: (target: Target) => Promise<void> | void;
   /** What the transport can do; every flag defaults to `true`. */
   readonly supports?: ConformanceSupports;
   /**
