@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorCode, isProcwireError, OutputWindow } from '@procwire/core/transport';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array) => new TextDecoder().decode(data);
+
+async function readAll(window: OutputWindow, offset: number): Promise<string> {
+  let out = '';
+  for await (const chunk of window.read(offset)) out += text(chunk.data);
+  return out;
+}
+
+describe('OutputWindow', () => {
+  it('serves reads from any retained offset, each chunk at its offset, and ends at EOF', async () => {
+    const window = new OutputWindow({ windowBytes: 1024 });
+    window.push(bytes('hello '));
+    window.push(bytes('world'));
+    window.end();
+    const chunks: Array<{ offset: number; data: string }> = [];
+    for await (const chunk of window.read(3)) chunks.push({ offset: chunk.offset, data: text(chunk.data) });
+    assert.equal(chunks.map((chunk) => chunk.data).join(''), 'lo world');
+    assert.equal(chunks[0]!.offset, 3);
+    assert.deepEqual(window.info(), { mode: 'pipe', acknowledged: 3, written: 11, eof: true });
+  });
+
+  it('a read from an offset acknowledges what is before it; older offsets are out_of_range', async () => {
+    const window = new OutputWindow({ windowBytes: 1024, name: 'stdout' });
+    window.push(bytes('abcdef'));
+    window.end();
+    assert.equal(await readAll(window, 4), 'ef');
+    await assert.rejects(readAll(window, 2), (error) => isProcwireError(error, ErrorCode.OutOfRange) && /stdout/.test(error.message));
+    await assert.rejects(readAll(window, 7), (error) => isProcwireError(error, ErrorCode.OutOfRange));
+    assert.throws(() => window.acknowledge(99), (error) => isProcwireError(error, ErrorCode.OutOfRange));
+    window.acknowledge(1); // lower than before: no-op
+    assert.equal(window.acknowledged, 4);
+  });
+
+  it('pauses its source when the window fills and resumes when an ack makes room', () => {
+    const events: string[] = [];
+    const window = new OutputWindow({ windowBytes: 10, pause: () => events.push('pause'), resume: () => events.push('resume') });
+    window.push(bytes('12345'));
+    assert.deepEqual(events, []);
+    window.push(bytes('67890'));
+    assert.deepEqual(events, ['pause']);
+    assert.equal(window.isPaused, true);
+    window.acknowledge(3);
+    assert.deepEqual(events, ['pause', 'resume']);
+    assert.equal(window.retainedBytes, 10, 'the first chunk is only freed once fully acknowledged');
+    window.acknowledge(5);
+    assert.equal(window.retainedBytes, 5);
+  });
+
+  it('a waiting reader gets new output as it arrives', async () => {
+    const window = new OutputWindow({ windowBytes: 1024 });
+    const reading = readAll(window, 0);
+    window.push(bytes('late'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    window.push(bytes(' data'));
+    window.end();
+    assert.equal(await reading, 'late data');
+  });
+
+  it('an aborted read rejects with the abort reason', async () => {
+    const window = new OutputWindow({ windowBytes: 1024 });
+    const controller = new AbortController();
+    const reading = (async () => {
+      for await (const _chunk of window.read(0, controller.signal)) {
+        // nothing arrives
+      }
+    })();
+    controller.abort();
+    await assert.rejects(reading, (error) => isProcwireError(error, ErrorCode.Aborted));
+  });
+
+  it('a devnull window counts bytes, keeps none, and refuses reads', async () => {
+    const window = new OutputWindow({ windowBytes: 4, mode: 'devnull', name: 'stderr' });
+    window.push(bytes('discarded bytes'));
+    assert.equal(window.written, 15);
+    assert.equal(window.retainedBytes, 0);
+    assert.equal(window.isPaused, false);
+    await assert.rejects(readAll(window, 0), (error) => isProcwireError(error, ErrorCode.InvalidArgument) && /DEVNULL/.test(error.message));
+  });
+
+  it('joins many small chunks into fewer reads without changing the bytes', async () => {
+    const window = new OutputWindow({ windowBytes: 1 << 20 });
+    let expected = '';
+    for (let i = 0; i < 1000; i++) {
+      window.push(bytes(`${i},`));
+      expected += `${i},`;
+    }
+    window.end();
+    let reads = 0;
+    let out = '';
+    for await (const chunk of window.read(0)) {
+      reads++;
+      out += text(chunk.data);
+    }
+    assert.equal(out, expected);
+    assert.ok(reads < 10, `${reads} reads for 1000 tiny chunks`);
+  });
+});
