@@ -108,6 +108,34 @@ describe('StreamWriter', () => {
     }
   });
 
+  it('many tiny writes arrive in order and are packed into few sends', async () => {
+    const host = memoryTransport({ programs: allPrograms });
+    let sends = 0;
+    const observed: Transport = Object.assign(Object.create(host) as Transport, {
+      async writeInput(request: WriteInputRequest) {
+        sends++;
+        return host.writeInput(request);
+      },
+    });
+    const client = createClient(observed);
+    try {
+      const p = await client.exec(['cat']);
+      const output = p.stdout.read();
+      let expected = '';
+      for (let i = 0; i < 100_000; i++) {
+        const key = String.fromCharCode(97 + (i % 26));
+        p.stdin.write(key);
+        expected += key;
+      }
+      p.stdin.writeEof();
+      await p.stdin.drain();
+      assert.equal(await output, expected);
+      assert.ok(sends < 20, `${sends} sends for 100000 one-byte writes`);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('toWritableStream() writes, and its close() sends EOF and drains', async () => {
     await withClient(async ({ client }) => {
       const p = await client.exec(['cat']);

@@ -6,6 +6,7 @@
 import type { StreamWriter } from '../api.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
 import type { Transport } from '../transport/contract.js';
+import { ByteQueue } from './byte-queue.js';
 import { Backoff, type RetryPolicy } from './retry.js';
 
 /** Where a writer's bytes go. */
@@ -30,9 +31,8 @@ const encoder = new TextEncoder();
 
 /** A {@link StreamWriter} over any transport. */
 export class InputWriter implements StreamWriter {
-  /** Unsent bytes, in order; `pending[0]` starts at `confirmed`. */
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /** Unsent bytes, in order, starting at offset `confirmed`. */
+  private readonly pending = new ByteQueue();
   /** Every byte before this offset was accepted by the host. */
   private confirmed: number;
   private eofRequested: boolean;
@@ -52,7 +52,7 @@ export class InputWriter implements StreamWriter {
 
   /** Bytes written but not yet accepted by the host. */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pending.size;
   }
 
   write(data: string | Uint8Array): void {
@@ -65,18 +65,17 @@ export class InputWriter implements StreamWriter {
       });
     }
     if (this.failure !== undefined) throw this.failure;
-    // Copy bytes: the caller may reuse its buffer as soon as write() returns.
-    const bytes = typeof data === 'string' ? encoder.encode(data) : data.slice();
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     if (bytes.byteLength === 0) return;
-    if (this.pendingBytes + bytes.byteLength > this.maxUnsentBytes) {
+    if (this.pending.size + bytes.byteLength > this.maxUnsentBytes) {
       throw new ProcwireError(
         ErrorCode.ResourceExhausted,
-        `stdin would hold ${this.pendingBytes + bytes.byteLength} unsent bytes, over its bound of ${this.maxUnsentBytes}: await stdin.drain() before writing more`,
+        `stdin would hold ${this.pending.size + bytes.byteLength} unsent bytes, over its bound of ${this.maxUnsentBytes}: await stdin.drain() before writing more`,
         { processId: this.target.processId },
       );
     }
+    // The queue copies: the caller may reuse its buffer as soon as write() returns.
     this.pending.push(bytes);
-    this.pendingBytes += bytes.byteLength;
     this.wake();
   }
 
@@ -87,15 +86,15 @@ export class InputWriter implements StreamWriter {
   }
 
   drain(): Promise<void> {
-    return this.until(() => this.pendingBytes === 0 && (!this.eofRequested || this.eofAccepted));
+    return this.until(() => this.pending.size === 0 && (!this.eofRequested || this.eofAccepted));
   }
 
   toWritableStream(): WritableStream<string | Uint8Array> {
     return new WritableStream<string | Uint8Array>({
       write: async (chunk) => {
         this.write(chunk);
-        if (this.pendingBytes >= STREAM_HIGH_WATER_BYTES) {
-          await this.until(() => this.pendingBytes < STREAM_HIGH_WATER_BYTES / 2);
+        if (this.pending.size >= STREAM_HIGH_WATER_BYTES) {
+          await this.until(() => this.pending.size < STREAM_HIGH_WATER_BYTES / 2);
         }
       },
       close: async () => {
@@ -131,9 +130,9 @@ export class InputWriter implements StreamWriter {
     const { transport, processId } = this.target;
     const backoff = new Backoff(this.target.retry);
     try {
-      while (this.pendingBytes > 0 || (this.eofRequested && !this.eofAccepted)) {
-        const data = this.peek(MAX_INPUT_CHUNK_BYTES);
-        const eof = this.eofRequested && data.byteLength === this.pendingBytes;
+      while (this.pending.size > 0 || (this.eofRequested && !this.eofAccepted)) {
+        const data = this.pending.peek(MAX_INPUT_CHUNK_BYTES);
+        const eof = this.eofRequested && data.byteLength === this.pending.size;
         let result: Awaited<ReturnType<Transport['writeInput']>>;
         try {
           result = await transport.writeInput({ processId, offset: this.confirmed, data, eof });
@@ -143,13 +142,13 @@ export class InputWriter implements StreamWriter {
           continue;
         }
         backoff.reset();
-        const accepted = Math.min(Math.max(result.offset - this.confirmed, 0), this.pendingBytes);
+        const accepted = Math.min(Math.max(result.offset - this.confirmed, 0), this.pending.size);
         if (accepted === 0 && data.byteLength > 0) {
           throw new ProcwireError(ErrorCode.Internal, `the host accepted no stdin bytes at offset ${this.confirmed}`, {
             processId,
           });
         }
-        this.drop(accepted);
+        this.pending.drop(accepted);
         this.confirmed += accepted;
         if (eof && accepted === data.byteLength) {
           if (!result.eof) throw new ProcwireError(ErrorCode.Internal, 'the host did not accept stdin EOF', { processId });
@@ -162,39 +161,6 @@ export class InputWriter implements StreamWriter {
     } finally {
       this.pumping = false;
       this.notify();
-    }
-  }
-
-  /** The first `limit` unsent bytes, as one array (without removing them). */
-  private peek(limit: number): Uint8Array {
-    const first = this.pending[0];
-    if (first === undefined) return new Uint8Array(0);
-    if (first.byteLength >= limit) return first.subarray(0, limit);
-    const size = Math.min(limit, this.pendingBytes);
-    if (size === first.byteLength) return first;
-    const joined = new Uint8Array(size);
-    let at = 0;
-    for (const part of this.pending) {
-      const take = Math.min(part.byteLength, size - at);
-      joined.set(take === part.byteLength ? part : part.subarray(0, take), at);
-      at += take;
-      if (at === size) break;
-    }
-    return joined;
-  }
-
-  /** Forget the first `count` unsent bytes (the host has them). */
-  private drop(count: number): void {
-    this.pendingBytes -= count;
-    while (count > 0) {
-      const first = this.pending[0]!;
-      if (first.byteLength <= count) {
-        this.pending.shift();
-        count -= first.byteLength;
-      } else {
-        this.pending[0] = first.subarray(count);
-        count = 0;
-      }
     }
   }
 }
