@@ -1,0 +1,38 @@
+/** OpenSSH client measurements: `ssh host head -c N`, `ssh host 'cat >/dev/null'`, mux round trips, `ssh -tt` echo. */
+import { spawn } from 'node:child_process';
+import { EchoProbe, rawCatScript, sampleEcho } from '../echo-probe.js';
+import type { OpenSsh } from '../openssh.js';
+import { rawRoundTrip, rawStdinBytes, rawStdoutBytes } from './raw-process.js';
+
+/** Bytes of `head -c bytes /dev/zero` run over ssh. */
+export async function sshStdoutBytes(ssh: OpenSsh, bytes: number): Promise<number> {
+  const result = await rawStdoutBytes('ssh', [...ssh.baseArgs(), `head -c ${bytes} /dev/zero`]);
+  if (result.code !== 0) throw new Error(`ssh head exited with ${result.code}`);
+  return result.bytes;
+}
+
+/** Write `bytes` into `cat >/dev/null` over ssh. */
+export async function sshStdin(ssh: OpenSsh, bytes: number): Promise<void> {
+  const code = await rawStdinBytes('ssh', [...ssh.baseArgs(), 'cat >/dev/null'], bytes);
+  if (code !== 0) throw new Error(`ssh cat exited with ${code}`);
+}
+
+/** One `ssh` command `true` through the ControlMaster. */
+export async function sshMuxTrue(ssh: OpenSsh): Promise<void> {
+  const code = await rawRoundTrip('ssh', [...ssh.muxArgs(), 'true']);
+  if (code !== 0) throw new Error(`ssh true exited with ${code}`);
+}
+
+/** Echo latencies (ms) of a raw-mode `cat` in the remote terminal of `ssh -tt`. */
+export async function sshEcho(ssh: OpenSsh, samples: number): Promise<number[]> {
+  const child = spawn('ssh', ['-tt', ...ssh.baseArgs(), rawCatScript], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const probe = new EchoProbe();
+  child.stdout.on('data', (data: Buffer) => probe.feed(data));
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  try {
+    return await sampleEcho(probe, (byte) => child.stdin.write(byte), samples);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}

@@ -1,0 +1,39 @@
+/** The raw network baselines: grpc-js server streaming and `ws` frames, from a server child that spawns the same command. */
+import * as grpc from '@grpc/grpc-js';
+import WebSocket from 'ws';
+import { rawGrpcService } from '../raw-wire.js';
+
+const RawClient = grpc.makeGenericClientConstructor(rawGrpcService, 'Raw');
+
+/** Stream argv's stdout over raw grpc-js and count the bytes; resolves at the end of the call. */
+export function rawGrpcStdoutBytes(address: string, argv: readonly string[], caPem?: string): Promise<number> {
+  const credentials = caPem ? grpc.credentials.createSsl(Buffer.from(caPem)) : grpc.credentials.createInsecure();
+  const client = new RawClient(address, credentials, { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  return new Promise<number>((resolve, reject) => {
+    let bytes = 0;
+    const call = (client as unknown as { readStdout(request: Buffer): grpc.ClientReadableStream<Buffer> }).readStdout(
+      Buffer.from(JSON.stringify(argv)),
+    );
+    call.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    call.on('end', () => resolve(bytes));
+    call.on('error', reject);
+  }).finally(() => client.close());
+}
+
+/** Stream argv's stdout over raw `ws` binary frames and count the bytes; resolves at close. */
+export function rawWebSocketStdoutBytes(url: string, argv: readonly string[], caPem?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${url}?argv=${encodeURIComponent(JSON.stringify(argv))}`, {
+      perMessageDeflate: false,
+      ...(caPem ? { ca: caPem } : {}),
+    });
+    let bytes = 0;
+    socket.on('message', (data: Buffer) => {
+      bytes += data.length;
+    });
+    socket.on('close', (code) => (code === 1000 ? resolve(bytes) : reject(new Error(`raw ws closed with ${code}`))));
+    socket.on('error', reject);
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * `pnpm bench`: every scenario for every transport and its baselines, in one process run, written
+ * to tools/bench/results/latest.{md,json}. See `--help` for options.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { evaluateChecks } from './checks.js';
+import { BenchContext } from './context.js';
+import { type BenchOptions, parseOptions, type ScenarioName } from './options.js';
+import { describeRun, writeResults } from './report.js';
+import { reasonOf, RowSink } from './row.js';
+import { execRoundTrip, echoLatency } from './scenarios/latency.js';
+import { concurrent, slowConsumer } from './scenarios/load.js';
+import { ptyThroughput, stdinThroughput, stdoutThroughput } from './scenarios/throughput.js';
+import type { TlsFiles } from './server-process.js';
+import { makeSelfSignedCertificate } from './tls.js';
+
+const scenarios: Record<ScenarioName, (context: BenchContext, sink: RowSink) => Promise<void>> = {
+  'stdout-throughput': stdoutThroughput,
+  'pty-throughput': ptyThroughput,
+  'stdin-throughput': stdinThroughput,
+  'exec-round-trip': execRoundTrip,
+  'echo-latency': echoLatency,
+  concurrent,
+  'slow-consumer': slowConsumer,
+};
+
+/** Set in the re-run that trusts the certificate: the temp dir holding it. */
+const tempDirVariable = 'PROCWIRE_BENCH_TEMP_DIR';
+
+async function main(): Promise<void> {
+  const defaultOutDir = fileURLToPath(new URL('../results', import.meta.url));
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2), defaultOutDir);
+  } catch (error) {
+    console.error(reasonOf(error) === (error as Error).message ? (error as Error).message : String(error));
+    process.exitCode = 2;
+    return;
+  }
+  const startedAt = new Date();
+  const loadBefore = loadavg()[0]!;
+  const log = (line: string) => console.log(line);
+  const tempDir = process.env[tempDirVariable] ?? mkdtempSync(join(tmpdir(), 'procwire-bench-'));
+  let tls: TlsFiles | string;
+  try {
+    tls = makeSelfSignedCertificate(tempDir);
+  } catch (error) {
+    tls = `no TLS certificate (openssl failed: ${reasonOf(error)})`;
+  }
+  if (typeof tls !== 'string' && process.env[tempDirVariable] === undefined) {
+    // websocketTransport has no option for a private CA, so Node must trust the bench's
+    // self-signed certificate from startup: run again with NODE_EXTRA_CA_CERTS pointing at it.
+    const rerun = spawnSync(process.execPath, process.argv.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath, [tempDirVariable]: tempDir },
+    });
+    rmSync(tempDir, { recursive: true, force: true });
+    process.exitCode = rerun.status ?? 1;
+    return;
+  }
+  log(`procwire bench: scenarios ${[...options.scenarios].join(', ')}; transports ${[...options.transports].join(', ')}`);
+  const context = await BenchContext.open(options, tempDir, tls, log);
+  for (const [name, target] of context.targets) if (typeof target === 'string') log(`  ${name}: unavailable (${target})`);
+  for (const [name, raw] of context.rawServers) if (typeof raw === 'string') log(`  raw ${name}: unavailable (${raw})`);
+  if (typeof context.ssh === 'string') log(`  openssh: ${context.ssh}`);
+  const sink = new RowSink(log);
+  try {
+    for (const name of Object.keys(scenarios) as ScenarioName[]) {
+      if (!options.scenarios.has(name)) continue;
+      log(`scenario ${name}`);
+      await scenarios[name](context, sink);
+    }
+  } finally {
+    await context.close();
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+  const checks = evaluateChecks(sink.rows);
+  const command = ['pnpm bench', ...process.argv.slice(2)].join(' ');
+  const cipher = typeof context.ssh === 'string' ? 'unknown' : context.ssh.cipher;
+  const info = describeRun(command, startedAt, cipher, [loadBefore, loadavg()[0]!]);
+  const paths = writeResults(options.outDir, info, options, sink.rows, checks);
+  for (const check of checks) {
+    log(`  ${check.met === undefined ? 'n/a ' : check.met ? 'MET ' : 'MISS'} ${check.what}: ${check.measured} (target ${check.target})`);
+  }
+  log(`wrote ${paths.join(' and ')}`);
+}
+
+await main();

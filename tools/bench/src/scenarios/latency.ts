@@ -1,0 +1,89 @@
+/** Exec round trip of `true` (spawn to exit code) and interactive echo latency in a pty. */
+import { sshEcho, sshMuxTrue } from '../baselines/openssh-client.js';
+import { rawRoundTrip } from '../baselines/raw-process.js';
+import { rawPtyEcho } from '../baselines/raw-pty.js';
+import type { BenchContext } from '../context.js';
+import { procwireEcho, procwireRoundTrip } from '../procwire-ops.js';
+import type { Metrics, RowSink } from '../row.js';
+import { elapsedMs, percentile } from '../stats.js';
+
+function latencyMetrics(samples: readonly number[]): Metrics {
+  return {
+    'p50 ms': percentile(samples, 50),
+    'p99 ms': percentile(samples, 99),
+    'max ms': Math.max(...samples),
+    samples: samples.length,
+  };
+}
+
+async function sampleRoundTrips(count: number, once: () => Promise<unknown>): Promise<Metrics> {
+  for (let i = 0; i < Math.min(10, count); i++) await once();
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    await once();
+    samples.push(elapsedMs(start));
+  }
+  return latencyMetrics(samples);
+}
+
+/** `exec(['true'])` + `wait()` against raw spawn + exit and `ssh` through a ControlMaster. */
+export async function execRoundTrip(context: BenchContext, sink: RowSink): Promise<void> {
+  const { transports } = context.options;
+  const count = Math.min(context.options.samples, 300);
+  const scenario = 'exec-round-trip';
+  if (transports.has('local-pipe')) {
+    await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, 1, () =>
+      sampleRoundTrips(count, () => rawRoundTrip('true', [])),
+    );
+  }
+  for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
+    if (!transports.has(transport)) continue;
+    const target = context.target(transport);
+    if (typeof target === 'string') {
+      sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
+      continue;
+    }
+    await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, 1, () =>
+      sampleRoundTrips(count, async () => {
+        const code = await procwireRoundTrip(target.client);
+        if (code !== 0) throw new Error(`true exited with ${code}`);
+      }),
+    );
+  }
+  if (transports.has('openssh')) {
+    const subject = { scenario, subject: 'OpenSSH ssh (ControlMaster)', role: 'baseline', transport: 'openssh' } as const;
+    const ssh = context.ssh;
+    if (typeof ssh === 'string') sink.skip(subject, ssh);
+    else await sink.measure(subject, 1, () => sampleRoundTrips(Math.min(count, 100), () => sshMuxTrue(ssh)));
+  }
+}
+
+/** One byte to a raw-mode `cat` in a terminal and back, `samples` times. */
+export async function echoLatency(context: BenchContext, sink: RowSink): Promise<void> {
+  const { transports, samples } = context.options;
+  const scenario = 'echo-latency';
+  if (transports.has('local-pty')) {
+    await sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, 1, async () =>
+      latencyMetrics(await rawPtyEcho(samples)),
+    );
+  }
+  for (const transport of ['local-pty', ...context.remoteTransports()] as const) {
+    if (!transports.has(transport)) continue;
+    const target = context.target(transport);
+    if (typeof target === 'string') {
+      sink.skip({ scenario, subject: `procwire ${transport} pty`, role: 'procwire', transport }, target);
+      continue;
+    }
+    const subject = transport === 'local-pty' ? target.subject : `${target.subject} pty`;
+    await sink.measure({ scenario, subject, role: 'procwire', transport }, 1, async () =>
+      latencyMetrics(await procwireEcho(target.client, samples)),
+    );
+  }
+  if (transports.has('openssh')) {
+    const subject = { scenario, subject: 'OpenSSH ssh -tt', role: 'baseline', transport: 'openssh' } as const;
+    const ssh = context.ssh;
+    if (typeof ssh === 'string') sink.skip(subject, ssh);
+    else await sink.measure(subject, 1, async () => latencyMetrics(await sshEcho(ssh, samples)));
+  }
+}
