@@ -27,7 +27,7 @@ import type {
   WriteInputRequest,
   WriteInputResult,
 } from '@procwire/core/transport';
-import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+import { ErrorCode, ProcwireError, validateStartRequest } from '@procwire/core/transport';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { asBuffer } from '../wire/chunk-codecs.js';
 import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
@@ -156,6 +156,8 @@ class GrpcTransport implements Transport {
   }
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
+    // Protobuf cannot carry what the checks reject (a number in argv, say); size limits are the server's.
+    validateStartRequest(request, { maxArgvBytes: Number.MAX_SAFE_INTEGER });
     const info = await this.unary<pb.StartRequest, pb.ProcessInfo>(
       this.client.start,
       startRequestToWire(request),

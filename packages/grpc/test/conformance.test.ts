@@ -1,0 +1,13 @@
+import { describeTransportConformance } from '@procwire/conformance';
+import { type Stack, startStack } from './support/stack.js';
+
+// End to end: core client -> grpcTransport -> fault proxy -> serveGrpc -> localTransport().
+let stack: Stack;
+describeTransportConformance({
+  name: 'grpc (grpcTransport -> serveGrpc -> localTransport)',
+  async setup() {
+    stack = await startStack({ tokens: { 'conformance-token': 'conformance' }, proxy: true });
+    return { transport: stack.transport({ token: 'conformance-token' }), interrupt: () => void stack.proxy!.cutAll() };
+  },
+  teardown: () => stack.close(),
+});
