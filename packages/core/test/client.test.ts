@@ -83,6 +83,7 @@ describe('createClient', () => {
     await withClient(
       async ({ client }) => {
         await assert.rejects(client.exec([]), (error) => isProcwireError(error, ErrorCode.InvalidArgument) && /argv/.test(error.message));
+        await assert.rejects(client.exec('echo hi' as never), (error) => isProcwireError(error, ErrorCode.InvalidArgument) && /shell/.test(error.message));
         await assert.rejects(client.exec(['echo'], { processId: 'has space' }), (error) => isProcwireError(error, ErrorCode.InvalidArgument));
         await assert.rejects(client.exec(['echo', 'a\0b']), (error) => isProcwireError(error, ErrorCode.InvalidArgument) && /NUL/.test(error.message));
         await assert.rejects(client.exec(['echo', 'x'.repeat(2000)]), (error) => isProcwireError(error, ErrorCode.ResourceExhausted));

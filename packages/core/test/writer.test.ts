@@ -136,6 +136,17 @@ describe('StreamWriter', () => {
     }
   });
 
+  it('drain() rejects with the error that stopped the sending, and write() reports it too', async () => {
+    const transport = memoryTransport({ programs: allPrograms });
+    const client = createClient(transport);
+    const p = await client.exec(['sleep']);
+    await transport.close();
+    p.stdin.write('into the void');
+    await assert.rejects(p.stdin.drain(), (error) => isProcwireError(error, ErrorCode.Closed));
+    assert.throws(() => p.stdin.write('again'), (error) => isProcwireError(error, ErrorCode.Closed));
+    await client.close();
+  });
+
   it('toWritableStream() writes, and its close() sends EOF and drains', async () => {
     await withClient(async ({ client }) => {
       const p = await client.exec(['cat']);

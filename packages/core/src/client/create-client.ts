@@ -26,6 +26,9 @@ export const DEFAULT_PTY: PtySettings = { cols: 80, rows: 24, term: 'xterm-256co
  * ```
  */
 export function createClient(transport: Transport, options: ClientOptions = {}): Client {
+  if (typeof transport?.start !== 'function' || typeof transport.readOutput !== 'function') {
+    throw new ProcwireError(ErrorCode.InvalidArgument, 'createClient needs a transport, e.g. localTransport() or memoryTransport({ programs })');
+  }
   const retryTimeoutMs = options.retryTimeoutMs ?? DEFAULT_RETRY_TIMEOUT_MS;
   if (!(retryTimeoutMs >= 0)) {
     throw new ProcwireError(ErrorCode.InvalidArgument, `retryTimeoutMs must be a non-negative number, got ${retryTimeoutMs}`);
@@ -43,6 +46,9 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     execOptions: ExecOptions = {},
   ): Promise<ContainerProcess<string> | ContainerProcess<Uint8Array>> {
     checkOpen();
+    if (!Array.isArray(argv)) {
+      throw new ProcwireError(ErrorCode.InvalidArgument, `argv must be an array of strings, got ${typeof argv}: a command is never a shell string`);
+    }
     const text = execOptions.text ?? true;
     const byLine = execOptions.byLine ?? false;
     if (byLine && !text) {
