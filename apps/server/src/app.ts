@@ -83,7 +83,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     tokens: config.tokens,
     tls: config.tls === undefined ? undefined : { cert: config.tls.cert, key: config.tls.key },
     idleTimeoutMs: config.limits.idleTimeoutMs,
-    maxArgvBytes: config.limits.argvBytes,
+    maxArgvBytes: config.limits.argvBytes * 2,
     onAuthFailure: () => {
       metrics.authFailures.inc();
       logger.warn('call refused: missing or wrong token');

@@ -1,11 +1,20 @@
 /** The `--help` text, built from the option table so it always matches what is parsed. */
-import { configFileOption, optionSpecs } from './options.js';
+import { configFileOption, type OptionKind, optionSpecs } from './options.js';
+
+const placeholders: Readonly<Record<OptionKind, string>> = {
+  address: '<host:port>',
+  count: '<n>',
+  bytes: '<bytes>',
+  milliseconds: '<ms>',
+  path: '<path>',
+  text: '<text>',
+};
 
 /** Usage, every flag with its env var and default, and the precedence rule. */
 export function helpText(): string {
   const rows = optionSpecs.map((spec) => {
     const fallback = spec.defaultValue === undefined ? '' : ` (default ${spec.defaultValue})`;
-    return `  ${spec.flag} <value>\n      ${spec.help}${fallback}\n      env ${spec.env}, file key "${spec.fileKey}"`;
+    return `  ${spec.flag} ${placeholders[spec.kind]}\n      ${spec.help}${fallback}\n      env ${spec.env}, file key "${spec.fileKey}"`;
   });
   return [
     'procwire-server: serves this host\'s processes over gRPC and WebSocket, with a web terminal.',

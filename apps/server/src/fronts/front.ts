@@ -14,7 +14,10 @@ export interface FrontOptions {
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** Close a connection with no call in flight for this long (0: never). */
   readonly idleTimeoutMs: number;
-  /** The most argv bytes of a start; the front's own check must not be stricter than the app's. */
+  /**
+   * A bound on argv bytes for the front's own early check. The app passes twice its limit, so
+   * that its own check (which logs and counts the refusal) is the one that decides.
+   */
   readonly maxArgvBytes: number;
   /** Called once per call refused for a missing or wrong token (for the auth-failure metric). */
   readonly onAuthFailure: () => void;

@@ -101,6 +101,6 @@ export function createServerMetrics(): ServerMetrics {
     outputBytes: registry.counter('procwire_output_bytes_total', 'Output bytes delivered to readers.'),
     inputBytes: registry.counter('procwire_input_bytes_total', 'Input bytes accepted by the host.'),
     authFailures: registry.counter('procwire_auth_failures_total', 'Calls refused for a missing or wrong token.'),
-    errors: registry.counter('procwire_errors_total', 'Calls that failed, by error code.'),
+    errors: registry.counter('procwire_errors_total', 'Calls that reached the host and failed, by error code.'),
   };
 }

@@ -1,0 +1,41 @@
+# procwire-server: the host served over gRPC (50051) and HTTP/WebSocket (8080).
+#
+#   docker build -t procwire-server .
+#   docker run --rm -p 127.0.0.1:8080:8080 -p 127.0.0.1:50051:50051 \
+#     -v "$PWD/tokens:/run/secrets/procwire-tokens:ro" procwire-server
+#
+# The processes the server starts run inside this container, as its user. See docs/DEPLOYMENT.md.
+
+# ---- build: install the workspace, build the server and what it uses, keep production deps only
+FROM node:20-bookworm-slim AS build
+# node-pty compiles a native addon when no prebuilt binary fits.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+RUN npm install -g pnpm@10.34.9
+WORKDIR /src
+COPY . .
+RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules tools/*/node_modules \
+ && pnpm install --frozen-lockfile \
+ && NX_DAEMON=false NX_NO_CLOUD=true pnpm exec nx run procwire-server:build --outputStyle=static \
+ && pnpm --filter procwire-server deploy --legacy --prod /app
+
+# ---- run: Node, a shell for the web terminal, tini to reap orphaned grandchildren
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini bash procps \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app /app
+# Run as the unprivileged `node` user: every process a client starts runs as this user.
+USER node
+WORKDIR /home/node
+ENV NODE_ENV=production \
+    SHELL=/bin/bash \
+    PROCWIRE_GRPC_LISTEN=0.0.0.0:50051 \
+    PROCWIRE_HTTP_LISTEN=0.0.0.0:8080 \
+    PROCWIRE_TOKENS_FILE=/run/secrets/procwire-tokens
+EXPOSE 50051 8080
+HEALTHCHECK --interval=10s --timeout=3s \
+  CMD node -e "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# tini forwards SIGTERM to the server, which ends every process group before it exits 0.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/main.js"]
