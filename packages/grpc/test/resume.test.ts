@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@procwire/core';
+import { isProcwireError } from '@procwire/core/transport';
 import { type Stack, startStack } from './support/stack.js';
 
 const MiB = 1024 * 1024;
@@ -62,5 +63,24 @@ describe('resume across cut connections', () => {
     assert.equal(received.digest('hex'), expected, 'sha256 equal at both ends');
     assert.ok(cuts >= 10, `the connection was cut ${cuts} times`);
     assert.ok(stack.proxy!.stats.accepted > cuts, 'the client reconnected after every cut');
+  });
+
+  test('keepalive notices a connection that stopped carrying bytes; calls then work again', { timeout: 60_000 }, async () => {
+    const transport = stack.transport({
+      token: 'resume-token',
+      channelOptions: { 'grpc.keepalive_time_ms': 500, 'grpc.keepalive_timeout_ms': 500 },
+    });
+    const info = await transport.start({ processId: 'stalled', argv: ['sleep', '30'], stdout: 'pipe', stderr: 'pipe' });
+    const proxy = stack.proxy!;
+    proxy.setStall(true);
+    try {
+      await assert.rejects(transport.wait({ processId: info.processId }), (error) => isProcwireError(error, 'unavailable'));
+    } finally {
+      proxy.setStall(false);
+    }
+    const client = createClient(transport);
+    const p = await client.get(info.processId);
+    await p.kill('SIGKILL');
+    assert.equal(await p.wait(), 137);
   });
 });
