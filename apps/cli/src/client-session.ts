@@ -1,7 +1,7 @@
 import type { Client } from '@procwire/core';
 import { usageError } from './cli-error.js';
 import type { CommandName } from './command-line.js';
-import { createClient } from './core-runtime.js';
+import { createClient } from '@procwire/core';
 import type { Connection } from './endpoint.js';
 import { createTransport } from './transport-factory.js';
 

@@ -1,4 +1,4 @@
-import { ErrorCode, isProcwireError, ProcwireError } from '@procwire/core';
+import { ErrorCode, type ExitStatus, isProcwireError, ProcwireError } from '@procwire/core';
 import { CliError } from './cli-error.js';
 import { type Connection, describeEndpoint } from './endpoint.js';
 import { ExitCode } from './exit-codes.js';
@@ -43,6 +43,10 @@ export function reportError(error: unknown, context: ErrorContext): CliError {
       if (context.processId !== undefined) {
         return new CliError(`no process with id '${context.processId}' on ${where}`, ExitCode.UnknownProcess);
       }
+      // A missing --cwd is also not_found; the host's message names it.
+      if (context.argv !== undefined && /\bcwd\b/.test(detail)) {
+        return new CliError(`${where} rejected the request: ${detail}`, ExitCode.InvalidRequest);
+      }
       if (context.argv !== undefined) {
         return new CliError(`command not found on ${where}: ${context.argv[0]} (${detail})`, ExitCode.CommandNotFound);
       }
@@ -58,6 +62,20 @@ export function reportError(error: unknown, context: ErrorContext): CliError {
     default:
       return new CliError(`${where} failed (${failure.code}): ${detail}`, ExitCode.ServerError);
   }
+}
+
+/**
+ * The exit code for a finished process: its own code, except that a process killed by its
+ * timeout exits 124 (as GNU `timeout` does), with one line saying so.
+ */
+export function exitCodeForStatus(status: ExitStatus): number {
+  if (status.timedOut === true) {
+    throw new CliError(
+      `the process ran past --timeout and was killed (exit code ${status.code}${status.signal === undefined ? '' : `, ${status.signal}`})`,
+      ExitCode.Timeout,
+    );
+  }
+  return status.code;
 }
 
 /** True when the error is the transient kind the core already retried until `--give-up`. */

@@ -1,6 +1,6 @@
 import type { ContainerProcess, SignalName } from '@procwire/core';
 import { CliError } from './cli-error.js';
-import { nodeTerminal } from './core-runtime.js';
+import { nodeTerminal } from '@procwire/core/node';
 import { ExitCode } from './exit-codes.js';
 import { signalNumber } from './signals.js';
 
@@ -34,7 +34,7 @@ export function requireTerminal(command: string): void {
  * running (`'detach'`) and the CLI exits 128+n.
  */
 export async function runTerminalSession(process_: ContainerProcess<Uint8Array>, onCliSignal: OnCliSignal): Promise<number> {
-  const terminal = await nodeTerminal();
+  const terminal = nodeTerminal();
   const controller = new AbortController();
   let cliSignal: SignalName | undefined;
   const handlers = hangUpSignals.map((name) => {

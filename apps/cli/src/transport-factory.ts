@@ -1,32 +1,25 @@
 import type { Transport } from '@procwire/core';
 import type { Connection } from './endpoint.js';
 
-// The adapters are imported on demand, so `procwire exec --url ws://...` never loads gRPC.
-interface LocalModule {
-  localTransport(): Transport;
-}
-interface GrpcClientModule {
-  grpcTransport(options: { address: string; token?: string; tls?: boolean }): Transport;
-}
-interface WebSocketClientModule {
-  websocketTransport(options: { url: string; token?: string }): Transport;
-}
-
-/** Build the transport the connection's URL scheme names. */
+/**
+ * Build the transport the connection's URL scheme names. Adapters are imported on demand, so
+ * `procwire exec --url ws://...` never loads gRPC and a local exec loads no network code.
+ */
 export async function createTransport(connection: Connection): Promise<Transport> {
   const { endpoint, token } = connection;
+  const auth = token === undefined ? {} : { token };
   switch (endpoint.kind) {
     case 'local': {
-      const { localTransport } = (await import('@procwire/local-pty')) as unknown as LocalModule;
+      const { localTransport } = await import('@procwire/local-pty');
       return localTransport();
     }
     case 'grpc': {
-      const { grpcTransport } = (await import('@procwire/grpc/client')) as unknown as GrpcClientModule;
-      return grpcTransport({ address: endpoint.address, tls: endpoint.tls, ...(token === undefined ? {} : { token }) });
+      const { grpcTransport } = await import('@procwire/grpc/client');
+      return grpcTransport({ address: endpoint.address, ...(endpoint.tls ? { tls: true } : {}), ...auth });
     }
     case 'websocket': {
-      const { websocketTransport } = (await import('@procwire/websocket/client')) as unknown as WebSocketClientModule;
-      return websocketTransport({ url: endpoint.url, ...(token === undefined ? {} : { token }) });
+      const { websocketTransport } = await import('@procwire/websocket/client');
+      return websocketTransport({ url: endpoint.url, ...auth });
     }
   }
 }

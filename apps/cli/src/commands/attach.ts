@@ -1,7 +1,7 @@
 import type { AttachCommand } from '../command-line.js';
 import { closeClient, openClient, requireServer } from '../client-session.js';
 import { resolveConnection } from '../endpoint.js';
-import { reportError } from '../error-report.js';
+import { exitCodeForStatus, reportError } from '../error-report.js';
 import { runPipeSession } from '../pipe-session.js';
 import { signalNumber } from '../signals.js';
 import { hasTerminal, runTerminalSession } from '../terminal-session.js';
@@ -22,7 +22,7 @@ export async function runAttach(command: AttachCommand): Promise<number> {
     if (info.pty !== undefined && hasTerminal()) return await runTerminalSession(attached, 'detach');
     const outcome = await runPipeSession(attached, 'detach');
     if ('detachedBy' in outcome) return 128 + (signalNumber(outcome.detachedBy) ?? 2);
-    return outcome.status.code;
+    return exitCodeForStatus(outcome.status);
   } catch (error) {
     throw reportError(error, { ...context, started: true });
   } finally {

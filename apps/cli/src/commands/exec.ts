@@ -2,7 +2,7 @@ import type { BytesExecOptions, ContainerProcess } from '@procwire/core';
 import type { ExecCommand } from '../command-line.js';
 import { closeClient, openClient } from '../client-session.js';
 import { resolveConnection } from '../endpoint.js';
-import { reportError } from '../error-report.js';
+import { exitCodeForStatus, reportError } from '../error-report.js';
 import { pipeInput } from '../input-pipe.js';
 import { runPipeSession } from '../pipe-session.js';
 import { signalNumber } from '../signals.js';
@@ -39,7 +39,7 @@ export async function runExec(command: ExecCommand): Promise<number> {
       }
       const outcome = await runPipeSession(started, 'forward');
       if ('detachedBy' in outcome) return 128 + (signalNumber(outcome.detachedBy) ?? 2);
-      return outcome.status.code;
+      return exitCodeForStatus(outcome.status);
     } catch (error) {
       throw reportError(error, { ...context, started: true });
     }

@@ -1,7 +1,7 @@
 import type { WaitCommand } from '../command-line.js';
 import { closeClient, openClient, requireServer } from '../client-session.js';
 import { resolveConnection } from '../endpoint.js';
-import { reportError } from '../error-report.js';
+import { exitCodeForStatus, reportError } from '../error-report.js';
 
 /** `procwire wait ID`: resolve with the process's exit code once it has exited. */
 export async function runWait(command: WaitCommand): Promise<number> {
@@ -11,7 +11,7 @@ export async function runWait(command: WaitCommand): Promise<number> {
   try {
     const target = await client.get(command.processId, { text: false });
     const status = await target.waitStatus();
-    return status.code;
+    return exitCodeForStatus(status);
   } catch (error) {
     throw reportError(error, { connection, processId: command.processId, started: true });
   } finally {
