@@ -166,6 +166,24 @@ describe('createServerApp over memoryTransport', () => {
     assert.ok(grew('procwire_errors_total{code="not_found"}') >= 1);
   });
 
+  it('counts a retried start of the same process id once, running or exited', async () => {
+    const before = (await httpGet(`${app.addresses.http}/metrics`)).body;
+    const { alice } = grpcClients();
+    try {
+      const first = await alice.exec(['echo', 'once'], { processId: 'retried-start-1' });
+      assert.equal(await first.wait(), 0);
+      const again = await alice.exec(['echo', 'once'], { processId: 'retried-start-1' });
+      assert.equal(again.id, first.id);
+      assert.equal(await again.wait(), 0);
+    } finally {
+      await alice.close();
+    }
+    const now = (await httpGet(`${app.addresses.http}/metrics`)).body;
+    const grew = (sample: string) => metricValue(now, sample) - metricValue(before, sample);
+    assert.equal(grew('procwire_processes_started_total'), 1);
+    assert.equal(grew('procwire_processes_exited_total'), 1);
+  });
+
   it('never logs a token, and logs starts with their process id', () => {
     assert.ok(logs.lines.length > 0);
     for (const token of [aliceToken, bobToken, 'wrong-token-000000000', 'wrong-token-111111111']) {

@@ -83,7 +83,11 @@ export class SupervisedTransport implements Transport {
       if (this.#closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
       validateStartRequest(request, { maxArgvBytes: this.#limits.argvBytes });
       const key = keyOf(principal, request.processId);
-      if (this.#running.has(key)) return this.#inner.start(request, options);
+      // A retried start of a process the host already has (running or exited) starts nothing:
+      // pass it through without counting it against the limit or in the metrics again.
+      if (this.#running.has(key) || (await this.#exists(request.processId, options))) {
+        return this.#inner.start(request, options);
+      }
       const principalKey = principal ?? '';
       const pending = this.#pendingStarts.get(principalKey) ?? 0;
       const running = this.#countRunning(principal);
@@ -209,6 +213,16 @@ export class SupervisedTransport implements Transport {
       }),
     };
     this.#running.set(key, entry);
+  }
+
+  async #exists(processId: string, options: CallOptions | undefined): Promise<boolean> {
+    try {
+      await this.#inner.get({ processId }, options);
+      return true;
+    } catch (error) {
+      if (ProcwireError.from(error).code === ErrorCode.NotFound) return false;
+      throw error;
+    }
   }
 
   #countRunning(principal: string | undefined): number {
