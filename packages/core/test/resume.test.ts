@@ -93,6 +93,23 @@ describe('resume after a cut connection', () => {
     );
   });
 
+  it('a long wait() cut again and again is retried each time (the budget counts time without a connection)', async () => {
+    await withClient(
+      async ({ client, transport }) => {
+        const p = await client.exec(['sleep']);
+        const waiting = p.wait();
+        for (let cut = 0; cut < 3; cut++) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          transport.interrupt();
+        }
+        await p.kill('SIGKILL');
+        assert.equal(await waiting, 137);
+      },
+      {},
+      { retryTimeoutMs: 200 },
+    );
+  });
+
   it('gives up after retryTimeoutMs when the host stays unreachable', async () => {
     await withClient(
       async ({ client, transport }) => {

@@ -134,6 +134,7 @@ export class InputWriter implements StreamWriter {
         const data = this.pending.peek(MAX_INPUT_CHUNK_BYTES);
         const eof = this.eofRequested && data.byteLength === this.pending.size;
         let result: Awaited<ReturnType<Transport['writeInput']>>;
+        backoff.begin();
         try {
           result = await transport.writeInput({ processId, offset: this.confirmed, data, eof });
         } catch (error) {

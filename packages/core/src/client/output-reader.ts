@@ -133,6 +133,7 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
     const { transport, processId, fd } = this.source;
     const backoff = new Backoff(this.source.retry);
     for (;;) {
+      backoff.begin();
       try {
         const request = { processId, fd, offset: this.offset };
         for await (const chunk of transport.readOutput(request, signal === undefined ? {} : { signal })) {

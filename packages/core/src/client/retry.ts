@@ -16,12 +16,16 @@ const FIRST_DELAY_MS = 50;
 const MAX_DELAY_MS = 2000;
 
 /**
- * Exponential backoff from 50 ms to 2 s with jitter, bounded by the policy's total time. A
- * stream that made progress calls `reset()` so one long stream survives many separate cuts.
+ * Exponential backoff from 50 ms to 2 s with jitter, bounded by the policy's total time without
+ * progress. A stream that made progress calls `reset()`, and an attempt that stayed connected
+ * longer than the whole budget (a long `wait()`, a read of a quiet process) counts as progress, so
+ * a call that is cut every few minutes is retried every time, while a host that stays unreachable
+ * is given up on after `retryTimeoutMs`.
  */
 export class Backoff {
   private attempt = 0;
   private startedAt: number | undefined;
+  private attemptStartedAt = 0;
 
   constructor(private readonly policy: RetryPolicy) {}
 
@@ -31,6 +35,11 @@ export class Backoff {
     this.startedAt = undefined;
   }
 
+  /** Call as each attempt starts. */
+  begin(): void {
+    this.attemptStartedAt = Date.now();
+  }
+
   /**
    * After a failure: rethrows it unless it is `unavailable` and time remains, else waits the next
    * delay (rejecting with `aborted` if `signal` fires).
@@ -38,6 +47,7 @@ export class Backoff {
   async failed(error: unknown, signal?: AbortSignal): Promise<void> {
     if (!isProcwireError(error, ErrorCode.Unavailable)) throw error;
     const now = Date.now();
+    if (now - this.attemptStartedAt >= this.policy.retryTimeoutMs) this.reset();
     this.startedAt ??= now;
     const remaining = this.startedAt + this.policy.retryTimeoutMs - now;
     if (remaining <= 0) throw error;
@@ -58,6 +68,7 @@ export async function withRetry<T>(
 ): Promise<T> {
   const backoff = new Backoff(policy);
   for (;;) {
+    backoff.begin();
     try {
       return await operation();
     } catch (error) {
