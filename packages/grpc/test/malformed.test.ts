@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { credentials, Metadata, makeGenericClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
 import { createClient } from '@procwire/core';
 import { isProcwireError, type Transport } from '@procwire/core/transport';
 import { procwireV1 } from '@procwire/grpc/generated';
@@ -144,5 +144,41 @@ describe('malformed requests get clear errors and the server keeps serving', () 
     const client = createClient(stack.transport({ token }));
     const p = await client.exec(['echo', 'still serving']);
     assert.equal(await p.stdout.read(), 'still serving\n');
+  });
+});
+
+describe('requests that are not valid protobuf', () => {
+  let stack: Stack;
+  let bytesClient: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
+  const identity = (value: Buffer) => value;
+  const send = (method: string, body: Buffer) =>
+    new Promise<ServiceError | null>((resolve) => {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      bytesClient.makeUnaryRequest(`/procwire.v1.Procwire/${method}`, identity, identity, body, metadata, (error) =>
+        resolve(error),
+      );
+    });
+  before(async () => {
+    stack = await startStack({ tokens: { [token]: 'erin' } });
+    bytesClient = new (makeGenericClientConstructor({}, 'Bytes'))(stack.address, credentials.createInsecure());
+  });
+  after(async () => {
+    bytesClient.close();
+    await stack.close();
+  });
+
+  test('truncated protobuf and an offset above 2^53 are invalid_argument naming the problem', async () => {
+    const truncated = await send('Get', Buffer.from([0x0a, 0x7f, 0x61]));
+    assert.equal(truncated?.code, status.INVALID_ARGUMENT);
+    assert.match(truncated?.details ?? '', /could not be decoded/);
+    // WriteInput { process_id: "x", offset: 2^60 }
+    const huge = Buffer.from([0x0a, 0x01, 0x78, 0x10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]);
+    const tooFar = await send('WriteInput', huge);
+    assert.equal(tooFar?.code, status.INVALID_ARGUMENT);
+    assert.match(tooFar?.details ?? '', /offset/);
+    const client = createClient(stack.transport({ token }));
+    const p = await client.exec(['echo', 'fine']);
+    assert.equal(await p.stdout.read(), 'fine\n');
   });
 });

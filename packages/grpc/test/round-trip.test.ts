@@ -83,3 +83,28 @@ describe('a core client over grpcTransport reaches localTransport through serveG
     assert.equal(info.exit?.timedOut, true);
   });
 });
+
+describe('grpcTransport.close()', () => {
+  test('ends calls in flight with closed, and the process keeps running on the host', async () => {
+    const stack = await startStack({});
+    try {
+      const transport = stack.transport();
+      const info = await transport.start({ processId: 'outlives', argv: ['sleep', '30'], stdout: 'pipe', stderr: 'pipe' });
+      const waiting = transport.wait({ processId: info.processId }).catch((error: unknown) => error);
+      const reading = (async () => {
+        for await (const _chunk of transport.readOutput({ processId: info.processId, fd: 1, offset: 0 })) break;
+      })().catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await transport.close();
+      for (const outcome of await Promise.all([waiting, reading])) {
+        assert.equal((outcome as { code?: string }).code, 'closed');
+      }
+      await assert.rejects(transport.list(), (error: { code?: string }) => error.code === 'closed');
+      const other = stack.transport();
+      assert.equal((await other.get({ processId: info.processId })).state, 'running');
+      await other.signal({ processId: info.processId, signal: 'SIGKILL' });
+    } finally {
+      await stack.close();
+    }
+  });
+});

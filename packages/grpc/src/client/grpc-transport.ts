@@ -89,6 +89,10 @@ function channelCredentials(tls: GrpcTransportOptions['tls']): ChannelCredential
   return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
 }
 
+function closedError(): ProcwireError {
+  return new ProcwireError(ErrorCode.Closed, 'the gRPC transport is closed');
+}
+
 function abortedError(signal: AbortSignal): ProcwireError {
   return new ProcwireError(ErrorCode.Aborted, 'the call was aborted', { cause: signal.reason });
 }
@@ -114,6 +118,8 @@ class GrpcTransport implements Transport {
   private readonly client: pb.ProcwireClient;
   private readonly metadata = new Metadata();
   private closed = false;
+  /** Calls in flight, cancelled by `close()` so nothing keeps the channel (or the process) alive. */
+  private readonly calls = new Set<{ cancel(): void }>();
 
   constructor(options: GrpcTransportOptions) {
     if (typeof options?.address !== 'string' || options.address === '') {
@@ -129,7 +135,11 @@ class GrpcTransport implements Transport {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new ProcwireError(ErrorCode.Closed, 'the gRPC transport is closed');
+    if (this.closed) throw closedError();
+  }
+
+  private failure(error: unknown, processId: string | undefined): ProcwireError {
+    return this.closed ? closedError() : fromServiceError(error, { processId });
   }
 
   private unary<Req, Res>(
@@ -147,10 +157,12 @@ class GrpcTransport implements Transport {
         reject(abortedError(signal!));
       };
       const call = method.call(this.client, request, this.metadata.clone(), {}, (error, response) => {
+        this.calls.delete(call);
         signal?.removeEventListener('abort', onAbort);
-        if (error !== null) reject(fromServiceError(error, { processId }));
+        if (error !== null) reject(this.failure(error, processId));
         else resolve(response as Res);
       });
+      this.calls.add(call);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -177,6 +189,7 @@ class GrpcTransport implements Transport {
     );
     const onAbort = () => call.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
+    this.calls.add(call);
     let finished = false;
     try {
       for await (const chunk of call as AsyncIterable<pb.OutputChunk>) {
@@ -185,8 +198,9 @@ class GrpcTransport implements Transport {
       finished = true;
     } catch (error) {
       if (signal?.aborted) throw abortedError(signal);
-      throw fromServiceError(error, { processId: request.processId });
+      throw this.failure(error, request.processId);
     } finally {
+      this.calls.delete(call);
       signal?.removeEventListener('abort', onAbort);
       // The consumer broke out early (or failed): end the server's stream too.
       if (!finished) call.cancel();
@@ -268,6 +282,8 @@ class GrpcTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const call of this.calls) call.cancel();
+    this.calls.clear();
     this.client.close();
   }
 }

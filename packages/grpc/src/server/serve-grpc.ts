@@ -38,6 +38,7 @@ import { procwireService, procwireServiceName } from '../wire/service.js';
 import { toServiceError } from '../wire/status.js';
 import { HealthStatus } from './health-service.js';
 import { TokenAuthenticator } from './token-authenticator.js';
+import { checkDecoded, withTolerantDeserializers } from './tolerant-deserializers.js';
 
 /** TLS settings of {@link serveGrpc}. */
 export interface GrpcServerTlsOptions {
@@ -147,7 +148,7 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
     'grpc.keepalive_timeout_ms': 5_000,
     ...options.channelOptions,
   });
-  server.addService(procwireService, service.implementation);
+  server.addService(withTolerantDeserializers(procwireService), service.implementation);
   server.addService(HealthService, health.implementation);
 
   const credentials: GrpcServerCredentials =
@@ -260,16 +261,21 @@ class ProcwireGrpcService {
         callback(this.failure(error));
         return;
       }
-      run(call.request, context).then(
-        (response) => {
-          context.end();
-          callback(null, response);
-        },
-        (error: unknown) => {
-          context.end();
-          callback(this.failure(error));
-        },
-      );
+      Promise.resolve()
+        .then(() => {
+          checkDecoded(call.request);
+          return run(call.request, context);
+        })
+        .then(
+          (response) => {
+            context.end();
+            callback(null, response);
+          },
+          (error: unknown) => {
+            context.end();
+            callback(this.failure(error));
+          },
+        );
     };
   }
 
@@ -297,6 +303,7 @@ class ProcwireGrpcService {
     call: ServerWritableStream<pb.ReadOutputRequest, pb.OutputChunk>,
     context: CallContext,
   ): Promise<void> {
+    checkDecoded(call.request);
     const { processId, fd, offset } = call.request;
     validateProcessId(processId);
     validateFd(fd);
@@ -350,6 +357,7 @@ class ProcwireGrpcService {
   }
 
   private writeInput(request: pb.WriteInputRequest, context: CallContext): Promise<WriteInputResult> {
+    checkDecoded(request);
     validateProcessId(request.processId);
     validateOffset(request.offset);
     return this.transport.writeInput(
