@@ -5,7 +5,11 @@
  * Node imports) and `serveWebSocket()` (also at `./server`).
  * For people writing their own client: the `procwire.v1` constants and codec.
  */
-export { type WebSocketTransportOptions, websocketTransport } from './client/index.js';
+export {
+  type NodeWebSocketTransportOptions,
+  type WebSocketTransportOptions,
+  websocketTransport,
+} from './client/index.js';
 export {
   type ServeWebSocketOptions,
   serveWebSocket,

@@ -14,7 +14,9 @@ export type { WebSocketTransportOptions } from './options.js';
 const browserOpener: SocketOpener = {
   open(url, token) {
     const protocols = token === undefined ? [SUBPROTOCOL] : [SUBPROTOCOL, tokenSubprotocol(token)];
-    return new WebSocket(url, protocols) as unknown as ClientSocket;
+    const socket = new WebSocket(url, protocols);
+    socket.binaryType = 'arraybuffer';
+    return socket as unknown as ClientSocket;
   },
 };
 

@@ -61,6 +61,7 @@ export class OutputReader implements AsyncIterator<OutputChunk, undefined> {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
+      if (this.finished) return DONE;
     }
   }
 
@@ -70,6 +71,7 @@ export class OutputReader implements AsyncIterator<OutputChunk, undefined> {
       this.connection.send(encodeFrame({ type: FrameType.Cancel, callId: this.callId }));
     }
     this.finish();
+    this.notify();
     return DONE;
   }
 

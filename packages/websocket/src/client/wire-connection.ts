@@ -48,7 +48,6 @@ export class WireConnection {
         reject(ProcwireError.from(error, ErrorCode.InvalidArgument));
         return;
       }
-      socket.binaryType = 'arraybuffer';
       let failure: ProcwireError | undefined;
       const timer = setTimeout(() => {
         failure = new ProcwireError(ErrorCode.Unavailable, `could not connect to ${url} within ${timeoutMs} ms`);
