@@ -13,6 +13,10 @@ export interface FreshInput {
   readonly eof: boolean;
 }
 
+/**
+ * A host's stdin position: which bytes of each offset-addressed write are new, and whether EOF was
+ * accepted. Hand only `accept()`'s fresh bytes to the process.
+ */
 export class InputCursor {
   private position = 0;
   private closed = false;
@@ -26,6 +30,7 @@ export class InputCursor {
     return this.closed;
   }
 
+  /** The input state for `ProcessInfo.stdin` and `WriteInputResult`. */
   info(): InputStreamInfo {
     return { offset: this.position, eof: this.closed };
   }

@@ -28,8 +28,14 @@ const COALESCE_BELOW = 16 * 1024;
 /** Joined reads stay below this size. */
 const COALESCE_MAX = 64 * 1024;
 
+/**
+ * One offset-addressed output stream on a host: `push` what the process writes, `end` at EOF,
+ * serve `readOutput` with `read` and `ackOutput` with `acknowledge`.
+ */
 export class OutputWindow {
+  /** The most unacknowledged bytes kept before the source is told to pause. */
   readonly windowBytes: number;
+  /** `'pipe'` keeps bytes for readers; `'devnull'` counts and discards them. */
   readonly mode: OutputMode;
   private readonly name: string;
   private readonly pauseSource: () => void;
@@ -76,6 +82,7 @@ export class OutputWindow {
     return this.paused;
   }
 
+  /** The stream's state for `ProcessInfo.stdout` / `stderr`. */
   info(): OutputStreamInfo {
     return { mode: this.mode, acknowledged: this.acked, written: this.total, eof: this.ended };
   }

@@ -26,6 +26,10 @@ interface Entry<P> {
 const keyOf = (principal: string | undefined, processId: string) =>
   `${principal === undefined ? '\u0001' : `\u0002${principal}`}\u0000${processId}`;
 
+/**
+ * A host's processes, keyed by principal and process id: lookups that answer `not_found` across
+ * principals, the running-process limits, and the retention of exited processes.
+ */
 export class ProcessRegistry<P> {
   private readonly entries = new Map<string, Entry<P>>();
   private runningCount = 0;
