@@ -31,7 +31,7 @@ export const skipReasons: Readonly<Record<ConformanceCapability, string>> = {
   workingDirectory: 'no working directories',
 };
 
-const CLEANUP_TIMEOUT_MS = 5_000;
+const CLEANUP_TIMEOUT_MS = 3_000;
 
 /**
  * Register the conformance suite for one transport: a node:test `describe` named
@@ -71,41 +71,48 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
     const suite: ConformanceSuite = {
       test(name, caseOptions, body) {
         const missing = caseOptions.needs?.find((capability) => supports[capability] === false);
-        it(
-          name,
-          { timeout: caseOptions.timeoutMs * timeoutScale, skip: missing === undefined ? false : skipReasons[missing] },
-          async (t) => {
-            assert.ok(target !== undefined && shared !== undefined, 'setup() did not complete');
-            const transport = shared;
-            const interrupt = target.interrupt;
-            const clients: Client[] = [];
-            const earlier = await processIds(transport);
-            const context: ConformanceCaseContext = {
-              transport,
-              client: (clientOptions) => {
-                const client = createClient(transport, clientOptions);
-                clients.push(client);
-                return client;
-              },
-              interrupt: async () => {
-                assert.ok(
-                  interrupt !== undefined,
-                  `${options.name}: setup() returned no interrupt(); provide one, or set supports.resume to false`,
-                );
-                await interrupt();
-              },
-              commands,
-              limits,
-              host,
-              signal: t.signal,
-            };
-            try {
-              await body(context);
-            } finally {
-              await withinCleanupTime(cleanUp(transport, clients, earlier));
-            }
-          },
-        );
+        const timeoutMs = caseOptions.timeoutMs * timeoutScale;
+        // node:test's own timeout is only the backstop: its timer does not keep the process alive,
+        // so a transport that never answers would end the run with a vague "cancelled".
+        const backstopMs = timeoutMs + CLEANUP_TIMEOUT_MS + 1_000;
+        const skip = missing === undefined ? false : skipReasons[missing];
+        it(name, { timeout: backstopMs, skip }, async (t) => {
+          assert.ok(target !== undefined && shared !== undefined, 'setup() did not complete');
+          const transport = shared;
+          const interrupt = target.interrupt;
+          const clients: Client[] = [];
+          const ended = new AbortController();
+          t.signal.addEventListener('abort', () => ended.abort(), { once: true });
+          const deadline = caseDeadline(timeoutMs, name);
+          let earlier: ReadonlySet<string> | undefined;
+          const context: ConformanceCaseContext = {
+            transport,
+            client: (clientOptions) => {
+              const client = createClient(transport, clientOptions);
+              clients.push(client);
+              return client;
+            },
+            interrupt: async () => {
+              assert.ok(
+                interrupt !== undefined,
+                `${options.name}: setup() returned no interrupt(); provide one, or set supports.resume to false`,
+              );
+              await interrupt();
+            },
+            commands,
+            limits,
+            host,
+            signal: ended.signal,
+          };
+          try {
+            earlier = await Promise.race([processIds(transport), deadline.expired]);
+            await Promise.race([body(context), deadline.expired]);
+          } finally {
+            deadline.clear();
+            ended.abort();
+            await withinCleanupTime(cleanUp(transport, clients, earlier));
+          }
+        });
       },
     };
     for (const register of conformanceCases) register(suite);
@@ -153,6 +160,22 @@ async function cleanUp(transport: Transport, clients: readonly Client[], earlier
   } catch {
     // Listing failed: the transport is broken or closed, and the case has already failed.
   }
+}
+
+/**
+ * The case's own timeout: `expired` rejects with a message naming the case once `ms` pass. Its
+ * timer keeps the process alive, so a hanging transport fails the case instead of ending the run.
+ */
+function caseDeadline(ms: number, name: string): { readonly expired: Promise<never>; clear(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`"${name}" did not finish within ${Math.round(ms)} ms: a call to the transport never answered?`)),
+      ms,
+    );
+  });
+  expired.catch(() => {});
+  return { expired, clear: () => clearTimeout(timer) };
 }
 
 async function withinCleanupTime(cleanup: Promise<void>): Promise<void> {
