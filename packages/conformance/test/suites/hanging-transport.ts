@@ -8,9 +8,7 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
 const hanging: Transport = {
   start: never,
-  async *readOutput() {
-    await never();
-  },
+  readOutput: () => ({ [Symbol.asyncIterator]: () => ({ next: never }) }),
   ackOutput: never,
   writeInput: never,
   wait: never,
