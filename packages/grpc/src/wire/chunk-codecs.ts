@@ -14,20 +14,43 @@ export function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function withData(header: Uint8Array, data: Uint8Array, trailer?: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(header.byteLength + data.byteLength + (trailer?.byteLength ?? 0));
-  out.set(header, 0);
-  out.set(data, header.byteLength);
-  if (trailer !== undefined) out.set(trailer, header.byteLength + data.byteLength);
-  return out;
+function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    length++;
+  }
+  return length;
+}
+
+// Division, not bit shifts: offsets go past 2^32 (and stay below 2^53).
+function writeVarint(out: Buffer, position: number, value: number): number {
+  while (value >= 0x80) {
+    out[position++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  out[position++] = value;
+  return position;
 }
 
 /** Encodes an OutputChunk (field 1 offset, field 2 data) with one copy of the data. */
 export function encodeOutputChunk(chunk: OutputChunk): Buffer {
-  const header = new BinaryWriter();
-  if (chunk.offset !== 0) header.uint32(8).uint64(chunk.offset);
-  if (chunk.data.byteLength !== 0) header.uint32(18).uint32(chunk.data.byteLength);
-  return withData(header.finish(), chunk.data);
+  const { offset, data } = chunk;
+  const length = data.byteLength;
+  const size =
+    (offset === 0 ? 0 : 1 + varintLength(offset)) + (length === 0 ? 0 : 1 + varintLength(length) + length);
+  const out = Buffer.allocUnsafe(size);
+  let position = 0;
+  if (offset !== 0) {
+    out[position++] = 8;
+    position = writeVarint(out, position, offset);
+  }
+  if (length !== 0) {
+    out[position++] = 18;
+    position = writeVarint(out, position, length);
+    out.set(data, position);
+  }
+  return out;
 }
 
 /** Decodes an OutputChunk; `data` is a view of `message`. */
@@ -49,8 +72,12 @@ export function encodeWriteInputRequest(request: WriteInputRequest): Buffer {
   if (request.processId !== '') header.uint32(10).string(request.processId);
   if (request.offset !== 0) header.uint32(16).uint64(request.offset);
   if (request.data.byteLength !== 0) header.uint32(26).uint32(request.data.byteLength);
-  const trailer = request.eof ? new BinaryWriter().uint32(32).bool(true).finish() : undefined;
-  return withData(header.finish(), request.data, trailer);
+  const head = header.finish();
+  const out = Buffer.allocUnsafe(head.byteLength + request.data.byteLength + (request.eof ? 2 : 0));
+  out.set(head, 0);
+  out.set(request.data, head.byteLength);
+  if (request.eof) out.set([32, 1], head.byteLength + request.data.byteLength);
+  return out;
 }
 
 /** Decodes a WriteInputRequest; `data` is a view of `message`. */
