@@ -84,5 +84,6 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  // grpc-js appends an empty "Resolution note:" to connection errors; it says nothing.
+  return text.replace(/\s*\n\s*/g, ' ').replace(/\.? Resolution note:\s*$/, '').trim();
 }

@@ -11,7 +11,7 @@ after(async () => {
 });
 
 for (const target of targets) {
-  describe(`procwire exec (${target.name})`, { skip: target.missing ?? false }, () => {
+  describe(`procwire exec (${target.name})`, () => {
     const env = { PROCWIRE_TOKEN: aliceToken };
     const exec = (args: readonly string[], options: Parameters<typeof runProcwire>[1] = {}) =>
       runProcwire(['exec', ...target.urlArgs, ...args], { env, ...options });
