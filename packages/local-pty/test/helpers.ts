@@ -1,5 +1,5 @@
 /** Helpers shared by this package's tests (not a test file). */
-import type { OutputFd, Transport } from '@procwire/core/transport';
+import type { ExitStatus, OutputFd, StartRequest, Transport } from '@procwire/core/transport';
 
 let counter = 0;
 /** A fresh process id. */
@@ -54,4 +54,37 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     if (Date.now() > end) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A pipe-mode start request (stdout and stderr piped). */
+export function pipeRequest(processId: string, argv: string[], extra: Partial<StartRequest> = {}): StartRequest {
+  return { processId, argv, stdout: 'pipe', stderr: 'pipe', ...extra };
+}
+
+/** A pty-mode start request (80x24, xterm-256color). */
+export function ptyRequest(processId: string, argv: string[], extra: Partial<StartRequest> = {}): StartRequest {
+  return { processId, argv, stdout: 'pipe', stderr: 'pipe', pty: { cols: 80, rows: 24, term: 'xterm-256color' }, ...extra };
+}
+
+/** Starts `request`, waits for the exit, and returns the status with stdout and stderr as text. */
+export async function run(
+  transport: Transport,
+  request: StartRequest,
+): Promise<{ status: ExitStatus; stdout: string; stderr: string }> {
+  await transport.start(request);
+  const status = await transport.wait({ processId: request.processId });
+  const stdout = request.stdout === 'pipe' ? await readText(transport, request.processId, 1) : '';
+  const stderr = request.stderr === 'pipe' ? await readText(transport, request.processId, 2) : '';
+  return { status, stdout, stderr };
+}
+
+/** Resolves `'pending'` unless `promise` settles within `ms`. */
+export function stillPending(promise: Promise<unknown>, ms: number): Promise<'settled' | 'pending'> {
+  return Promise.race([
+    promise.then(
+      () => 'settled' as const,
+      () => 'settled' as const,
+    ),
+    new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms)),
+  ]);
 }
