@@ -11,6 +11,7 @@ import { exitCodeCases } from './exit-codes.js';
 import { idempotentStartCases } from './idempotent-start.js';
 import { largeOutputCases } from './large-output.js';
 import { listCases } from './list.js';
+import { outputBeforeExitCases } from './output-before-exit.js';
 import { outputSeparationCases } from './output-separation.js';
 import { pollAndReturncodeCases } from './poll-and-returncode.js';
 import { processGroupCases } from './process-group.js';
@@ -18,6 +19,7 @@ import { ptyCases } from './pty.js';
 import { reattachCases } from './reattach.js';
 import { resumeCases } from './resume.js';
 import { signalCases } from './signals.js';
+import { singleConsumerCases } from './single-consumer.js';
 import { slowConsumerCases } from './slow-consumer.js';
 import { stdinRoundTripCases } from './stdin-round-trip.js';
 import { streamTypeCases } from './stream-types.js';
@@ -31,6 +33,8 @@ export const conformanceCases: readonly ConformanceCase[] = [
   bytesAndTextCases,
   utf8DecodingCases,
   byLineCases,
+  singleConsumerCases,
+  outputBeforeExitCases,
   stdinRoundTripCases,
   drainCases,
   writeAfterEofCases,
