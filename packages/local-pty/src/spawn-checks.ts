@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 
-/** Throws unless `cwd` is an existing directory: `not_found` or `invalid_argument`. */
+/** Throws `invalid_argument` naming `cwd` unless it is an existing directory (as the contract says). */
 export function checkCwd(cwd: string): void {
   let isDirectory: boolean;
   try {
@@ -14,7 +14,7 @@ export function checkCwd(cwd: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES') throw new ProcwireError(ErrorCode.PermissionDenied, `cwd ${JSON.stringify(cwd)} is not accessible`);
-    throw new ProcwireError(ErrorCode.NotFound, `cwd ${JSON.stringify(cwd)} does not exist`, { cause: error });
+    throw new ProcwireError(ErrorCode.InvalidArgument, `cwd ${JSON.stringify(cwd)} does not exist`, { cause: error });
   }
   if (!isDirectory) throw new ProcwireError(ErrorCode.InvalidArgument, `cwd ${JSON.stringify(cwd)} is not a directory`);
 }
