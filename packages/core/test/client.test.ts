@@ -116,6 +116,19 @@ describe('createClient', () => {
     });
   });
 
+  it('pty options fill in the defaults they leave out, and info() follows resize()', async () => {
+    await withClient(async ({ client }) => {
+      const p = await client.exec(['tty'], { pty: { cols: 132 } });
+      assert.deepEqual((await p.info()).pty, { cols: 132, rows: 24, term: 'xterm-256color' });
+      await p.resize({ cols: 100, rows: 50 });
+      assert.deepEqual((await p.info()).pty, { cols: 100, rows: 50, term: 'xterm-256color' });
+      await assert.rejects(p.resize({ cols: 0, rows: 10 }), (error) => isProcwireError(error, ErrorCode.InvalidArgument));
+      p.stdin.writeEof();
+      assert.equal(await p.wait(), 7);
+      assert.equal(await p.stdout.read(), 'size 132x24\nsize 100x50\n');
+    });
+  });
+
   it('merges env over the base environment (undefined removes a key) and passes cwd', async () => {
     await withClient(
       async ({ client }) => {

@@ -87,6 +87,22 @@ describe('StreamReader consumers', () => {
     );
   });
 
+  it('toReadableStream() of a text reader yields strings, and cancel() ends the read', async () => {
+    await withClient(
+      async ({ client, transport }) => {
+        const p = await client.exec(['chunks', 'one\n', 'two\n', 'three\n'], { byLine: true });
+        const reader = p.stdout.toReadableStream().getReader();
+        assert.deepEqual(await reader.read(), { done: false, value: 'one\n' });
+        await reader.cancel();
+        // The program is still blocked on its window: cancelling freed nothing it had not read.
+        const info = await transport.get({ processId: p.id });
+        assert.equal(info.state, 'running');
+        assert.equal(info.stdout.acknowledged, 4);
+      },
+      { outputWindowBytes: 1 },
+    );
+  });
+
   it('breaking out of an iteration ends the read and still counts as the one consumer', async () => {
     await withClient(async ({ client }) => {
       const p = await client.exec(['chunks', 'a\n', 'b\n', 'c\n'], { byLine: true });

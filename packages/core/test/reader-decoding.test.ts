@@ -32,6 +32,13 @@ describe('StreamReader decoding', () => {
     }, oneChunkAtATime);
   });
 
+  it('keeps a leading byte-order mark: the text is what the process wrote', async () => {
+    await withClient(async ({ client }) => {
+      const p = await client.exec(['chunks', 'hex:efbbbf', 'x']);
+      assert.equal(await p.stdout.read(), '\uFEFFx');
+    });
+  });
+
   it('byLine yields lines that keep their newline, joined across chunks', async () => {
     await withClient(async ({ client }) => {
       const p = await client.exec(['chunks', 'a\nb', 'c\n', 'd\n\n', 'hex:c3', 'hex:a90a'], { byLine: true });
