@@ -45,17 +45,21 @@ export async function runTerminalSession(process_: ContainerProcess<Uint8Array>,
     process.on(name, handler);
     return () => process.off(name, handler);
   });
+  let finished = false;
   try {
-    return await process_.attach({ terminal, signal: controller.signal });
+    const code = await process_.attach({ terminal, signal: controller.signal });
+    finished = true;
+    return code;
   } catch (error) {
     if (cliSignal === undefined) throw error;
     if (onCliSignal === 'hang-up') await boundedKill(process_, 'SIGHUP');
     return 128 + (signalNumber(cliSignal) ?? 1);
   } finally {
     for (const remove of handlers) remove();
+    terminal.close();
     restoreTerminal();
-    // A message that follows starts on a fresh line even if raw output left the cursor mid-line.
-    process.stdout.write('\r');
+    // Cut short (signal, lost server): leave the remote's half-drawn line, as ssh does.
+    if (!finished) process.stdout.write('\r\n');
   }
 }
 
