@@ -49,6 +49,7 @@ export class WireConnection {
         return;
       }
       let failure: ProcwireError | undefined;
+      let reason = '';
       const timer = setTimeout(() => {
         failure = new ProcwireError(ErrorCode.Unavailable, `could not connect to ${url} within ${timeoutMs} ms`);
         socket.close();
@@ -57,10 +58,13 @@ export class WireConnection {
       const settleFailure = () => {
         clearTimeout(timer);
         socket.onopen = socket.onclose = socket.onerror = null;
-        reject(failure ?? new ProcwireError(ErrorCode.Unavailable, `could not connect to ${url}`));
+        reject(failure ?? new ProcwireError(ErrorCode.Unavailable, `could not connect to ${url}${reason}`));
       };
       socket.onerror = (event) => {
         failure ??= opener.failureOf?.(event, url);
+        // Node's ws says why (ECONNREFUSED, a TLS certificate error); a browser's event does not.
+        const message = (event as { message?: unknown }).message;
+        if (typeof message === 'string' && message !== '') reason = `: ${message}`;
       };
       socket.onclose = () => settleFailure();
       socket.onopen = () => {
