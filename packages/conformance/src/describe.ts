@@ -7,13 +7,12 @@ import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Client, createClient } from '@procwire/core';
 import type { Transport } from '@procwire/core/transport';
 import { conformanceCases } from './cases/index.js';
 import { posixCommands } from './commands/fixtures.js';
-
+import { CLEANUP_TIMEOUT_MS, runCase } from './harness/case-runner.js';
 import { withoutClose } from './harness/shared-transport.js';
-import type { ConformanceCaseContext, ConformanceSuite } from './harness/suite.js';
+import type { ConformanceSuite } from './harness/suite.js';
 import type {
   ConformanceCapability,
   ConformanceHost,
@@ -30,8 +29,6 @@ export const skipReasons: Readonly<Record<ConformanceCapability, string>> = {
   resume: 'no resume',
   workingDirectory: 'no working directories',
 };
-
-const CLEANUP_TIMEOUT_MS = 3_000;
 
 /**
  * Register the conformance suite for one transport: a node:test `describe` named
@@ -78,40 +75,8 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
         const skip = missing === undefined ? false : skipReasons[missing];
         it(name, { timeout: backstopMs, skip }, async (t) => {
           assert.ok(target !== undefined && shared !== undefined, 'setup() did not complete');
-          const transport = shared;
-          const interrupt = target.interrupt;
-          const clients: Client[] = [];
-          const ended = new AbortController();
-          t.signal.addEventListener('abort', () => ended.abort(), { once: true });
-          const deadline = caseDeadline(timeoutMs, name);
-          let earlier: ReadonlySet<string> | undefined;
-          const context: ConformanceCaseContext = {
-            transport,
-            client: (clientOptions) => {
-              const client = createClient(transport, clientOptions);
-              clients.push(client);
-              return client;
-            },
-            interrupt: async () => {
-              assert.ok(
-                interrupt !== undefined,
-                `${options.name}: setup() returned no interrupt(); provide one, or set supports.resume to false`,
-              );
-              await interrupt();
-            },
-            commands,
-            limits,
-            host,
-            signal: ended.signal,
-          };
-          try {
-            earlier = await Promise.race([processIds(transport), deadline.expired]);
-            await Promise.race([body(context), deadline.expired]);
-          } finally {
-            deadline.clear();
-            ended.abort();
-            await withinCleanupTime(cleanUp(transport, clients, earlier));
-          }
+          const run = { suiteName: options.name, caseName: name, transport: shared, interrupt: target.interrupt };
+          await runCase({ ...run, commands, limits, host, timeoutMs, testSignal: t.signal }, body);
         });
       },
     };
@@ -134,52 +99,4 @@ function resolveHost(host: ConformanceHost = {}): Required<ConformanceHost> {
     missingDirectory: host.missingDirectory ?? join(directory, `procwire-conformance-missing-${process.pid}`),
     inheritedEnv: host.inheritedEnv ?? 'HOME',
   };
-}
-
-/** Ids of the processes the transport lists now; `undefined` when listing fails. */
-async function processIds(transport: Transport): Promise<ReadonlySet<string> | undefined> {
-  try {
-    return new Set((await transport.list()).map((info) => info.processId));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Close the case's clients and SIGKILL whatever the case started and left running, so a failed
- * case does not leave a `sleep 60` behind for the next. Errors are ignored: the case has spoken.
- */
-async function cleanUp(transport: Transport, clients: readonly Client[], earlier: ReadonlySet<string> | undefined) {
-  await Promise.allSettled(clients.map((client) => client.close()));
-  if (earlier === undefined) return;
-  try {
-    const running = (await transport.list()).filter((info) => info.state === 'running' && !earlier.has(info.processId));
-    await Promise.allSettled(
-      running.map((info) => transport.signal({ processId: info.processId, signal: 'SIGKILL' })),
-    );
-  } catch {
-    // Listing failed: the transport is broken or closed, and the case has already failed.
-  }
-}
-
-/**
- * The case's own timeout: `expired` rejects with a message naming the case once `ms` pass. Its
- * timer keeps the process alive, so a hanging transport fails the case instead of ending the run.
- */
-function caseDeadline(ms: number, name: string): { readonly expired: Promise<never>; clear(): void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`"${name}" did not finish within ${Math.round(ms)} ms: a call to the transport never answered?`)),
-      ms,
-    );
-  });
-  expired.catch(() => {});
-  return { expired, clear: () => clearTimeout(timer) };
-}
-
-async function withinCleanupTime(cleanup: Promise<void>): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([cleanup, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLEANUP_TIMEOUT_MS)))]);
-  clearTimeout(timer);
 }
