@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
+import { createContext, runInContext } from 'node:vm';
 import { build, type Plugin } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 
 describe('browser bundle', () => {
-  it('the main entry bundles for the browser with no node: import (and runs a process there)', async () => {
+  it('the main entry bundles for the browser with no node: import, and runs with web globals only', async () => {
     const nodeImports: string[] = [];
     // Record every Node-only import instead of letting esbuild mark it external.
     const refuseNode: Plugin = {
@@ -23,7 +24,8 @@ describe('browser bundle', () => {
       entryPoints: [entry],
       bundle: true,
       platform: 'browser',
-      format: 'esm',
+      format: 'iife',
+      globalName: 'procwire',
       write: false,
       logLevel: 'silent',
       plugins: [refuseNode],
@@ -32,21 +34,41 @@ describe('browser bundle', () => {
     assert.deepEqual(result.errors, []);
     const code = result.outputFiles[0]!.text;
     assert.ok(code.length > 1000);
-    // The bundle works on its own: exec through the memory host, from a data: URL.
-    const core = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as typeof import('@procwire/core');
-    const client = core.createClient(
-      core.memoryTransport({
-        programs: {
-          greet: async ({ stdout }) => {
-            await stdout.write('hi from the bundle\n');
-            return 0;
-          },
-        },
-      }),
+    // Run the bundle where only web globals exist (no process, Buffer or require), as in a page.
+    const page = createContext({
+      TextEncoder,
+      TextDecoder,
+      ReadableStream,
+      WritableStream,
+      AbortController,
+      AbortSignal,
+      DOMException,
+      Event,
+      EventTarget,
+      setTimeout,
+      clearTimeout,
+      queueMicrotask,
+      crypto: { getRandomValues: (array: Uint8Array) => globalThis.crypto.getRandomValues(array) },
+      console,
+    });
+    runInContext(code, page);
+    const output = await runInContext(
+      `(async () => {
+        const { createClient, memoryTransport } = procwire;
+        const client = createClient(memoryTransport({
+          programs: { greet: async ({ stdout }) => { await stdout.write('hi from the bundle\\n'); return 4; } },
+        }));
+        const p = await client.exec(['greet']);
+        const text = await p.stdout.read();
+        const code = await p.wait();
+        await client.close();
+        return { text, code, id: p.id, hasProcess: typeof process !== 'undefined' };
+      })()`,
+      page,
     );
-    const p = await client.exec(['greet']);
-    assert.equal(await p.stdout.read(), 'hi from the bundle\n');
-    assert.equal(await p.wait(), 0);
-    await client.close();
+    assert.deepEqual(
+      { ...output, id: /^[0-9a-f-]{36}$/.test(output.id) },
+      { text: 'hi from the bundle\n', code: 4, id: true, hasProcess: false },
+    );
   });
 });
