@@ -145,6 +145,9 @@ export class HostedProcess implements ProcessSink {
     if (this.status !== undefined) return;
     this.clearTimers();
     if (this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL');
+    // Nobody will read a full window now: stop waiting for what the kernel still holds for it.
+    if (this.stdout.isPaused) this.source?.abandonOutput(1);
+    if (this.stderr.isPaused) this.source?.abandonOutput(2);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const gaveUp = await Promise.race([
       this.exited.then(() => false),
