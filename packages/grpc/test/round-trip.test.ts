@@ -108,3 +108,25 @@ describe('grpcTransport.close()', () => {
     }
   });
 });
+
+describe('grpcTransport.writeInput', () => {
+  test('a write larger than a message is sent in pieces and arrives whole', async () => {
+    const stack = await startStack({});
+    try {
+      const transport = stack.transport();
+      await transport.start({ processId: 'wc', argv: ['wc', '-c'], stdout: 'pipe', stderr: 'pipe' });
+      const result = await transport.writeInput({
+        processId: 'wc',
+        offset: 0,
+        data: new Uint8Array(9 * 1024 * 1024 + 3),
+        eof: true,
+      });
+      assert.deepEqual(result, { offset: 9 * 1024 * 1024 + 3, eof: true });
+      const client = createClient(transport);
+      const p = await client.get('wc');
+      assert.equal((await p.stdout.read()).trim(), String(9 * 1024 * 1024 + 3));
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -72,6 +72,9 @@ const defaultChannelOptions: ChannelOptions = {
   'grpc.max_receive_message_length': 16 * 1024 * 1024,
 };
 
+/** The most stdin bytes in one WriteInput message (the server's default limit is 4 MiB). */
+const maxInputMessageBytes = 1024 * 1024;
+
 type Callback<Res> = (error: ServiceError | null, response?: Res) => void;
 type UnaryMethod<Req, Res> = (
   request: Req,
@@ -217,13 +220,28 @@ class GrpcTransport implements Transport {
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
-    const result = await this.unary<pb.WriteInputRequest, pb.WriteInputResponse>(
-      this.client.writeInput,
-      { processId: request.processId, offset: request.offset, data: asBuffer(request.data), eof: request.eof },
-      options,
-      request.processId,
-    );
-    return { offset: result.offset, eof: result.eof };
+    // Large writes go as several calls under the server's message limit; each is at its own offset,
+    // so a failure part-way is retried from the caller's offset and the host trims what it has.
+    const { data } = request;
+    let result: WriteInputResult | undefined;
+    let start = 0;
+    do {
+      const end = Math.min(start + maxInputMessageBytes, data.byteLength);
+      const response = await this.unary<pb.WriteInputRequest, pb.WriteInputResponse>(
+        this.client.writeInput,
+        {
+          processId: request.processId,
+          offset: request.offset + start,
+          data: asBuffer(data.subarray(start, end)),
+          eof: request.eof && end === data.byteLength,
+        },
+        options,
+        request.processId,
+      );
+      result = { offset: response.offset, eof: response.eof };
+      start = end;
+    } while (start < data.byteLength);
+    return result;
   }
 
   async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
