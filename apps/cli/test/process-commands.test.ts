@@ -70,11 +70,12 @@ for (const target of targets) {
     });
 
     it('an unknown process id exits 253 naming the id, for attach, kill and wait', async () => {
-      for (const command of [['attach'], ['kill'], ['wait']]) {
-        const result = await cli([...command, 'no-such-process-42']);
-        assert.equal(result.code, ExitCode.UnknownProcess, `${command[0]}: ${result.stderr}`);
+      const commands = ['attach', 'kill', 'wait'];
+      const results = await Promise.all(commands.map((command) => cli([command, 'no-such-process-42'])));
+      results.forEach((result, index) => {
+        assert.equal(result.code, ExitCode.UnknownProcess, `${commands[index]}: ${result.stderr}`);
         assert.equal(result.stderr, `procwire: no process with id 'no-such-process-42' on ${target.url}\n`);
-      }
+      });
     });
 
     it("another token's process is invisible: not in ps, and kill answers unknown id", async () => {
@@ -88,13 +89,16 @@ for (const target of targets) {
     });
 
     it('a wrong token exits 254 with one line that does not show the token', async () => {
-      for (const command of [['ps'], ['exec', '--', 'true']]) {
-        const result = await runProcwire([command[0]!, ...target.urlArgs, '--token', 'wrong-secret-value', ...command.slice(1)]);
+      const [ps, exec, none] = await Promise.all([
+        runProcwire(['ps', ...target.urlArgs, '--token', 'wrong-secret-value']),
+        runProcwire(['exec', ...target.urlArgs, '--token', 'wrong-secret-value', '--', 'true']),
+        runProcwire(['ps', ...target.urlArgs]),
+      ]);
+      for (const result of [ps, exec]) {
         assert.equal(result.code, ExitCode.Unauthenticated, result.stderr);
         assert.match(result.stderr, /^procwire: .*rejected the request: the token from --token was refused\n$/);
         assert.ok(!result.stderr.includes('wrong-secret-value'));
       }
-      const none = await runProcwire(['ps', ...target.urlArgs]);
       assert.equal(none.code, ExitCode.Unauthenticated);
       assert.match(none.stderr, /no token was given/);
     });
@@ -118,8 +122,8 @@ for (const target of targets) {
 
 describe('procwire without a server', () => {
   it('ps, attach, kill and wait need --url, and say so', async () => {
-    for (const args of [['ps'], ['attach', 'x'], ['kill', 'x'], ['wait', 'x']]) {
-      const result = await runProcwire(args);
+    const runs = [['ps'], ['attach', 'x'], ['kill', 'x'], ['wait', 'x']].map((args) => runProcwire(args));
+    for (const result of await Promise.all(runs)) {
       assert.equal(result.code, ExitCode.Usage);
       assert.match(result.stderr, /^procwire: 'procwire \w+' needs a server: give --url or set PROCWIRE_URL.*\n$/);
     }
@@ -135,8 +139,10 @@ describe('procwire without a server', () => {
   });
 
   it('--help of every command shows usage, examples and the exit codes', async () => {
-    for (const command of ['exec', 'attach', 'ps', 'kill', 'wait']) {
-      const result = await runProcwire([command, '--help']);
+    const commands = ['exec', 'attach', 'ps', 'kill', 'wait'];
+    const results = await Promise.all(commands.map((command) => runProcwire([command, '--help'])));
+    for (const [index, command] of commands.entries()) {
+      const result = results[index]!;
       assert.equal(result.code, 0);
       const text = result.stdout.toString();
       assert.match(text, new RegExp(`^Usage: procwire ${command}`));
