@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     gc?.();
     gc?.();
     const usage = process.memoryUsage();
-    process.send?.({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed });
+    // The parent may have gone (a failed test); a reply nobody reads is not an error.
+    if (process.connected) process.send?.({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed }, undefined, {}, () => {});
   });
   process.on('disconnect', () => {
     void Promise.allSettled([grpc.close(), ws.close()])
