@@ -29,9 +29,9 @@ ${connectionHelp}
 
 Examples:
   procwire exec -- uname -a
-  procwire exec --url grpc://build-1:7070 --token-file ~/.procwire-token -- make test
-  tar c src | procwire exec -i --url ws://build-1:7071 -- tar x -C /tmp/src
-  procwire exec -it --url grpc://build-1:7070 -- bash
+  procwire exec --url grpc://build-1:50051 --token-file ~/.procwire-token -- make test
+  tar c src | procwire exec -i --url ws://build-1:8080 -- tar x -C /tmp/src
+  procwire exec -it --url grpc://build-1:50051 -- bash
 
 ${exitCodes}`,
 
@@ -63,7 +63,7 @@ Examples:
   procwire exec -- sh -c 'echo out; echo err >&2; exit 3'   # exit code 3
   procwire exec -i -- sha256sum < big.iso
   procwire exec --cwd /srv -e MODE=ci --timeout 600 -- ./run-tests
-  PROCWIRE_URL=grpc://127.0.0.1:7070 PROCWIRE_TOKEN=... procwire exec -it -- bash
+  PROCWIRE_URL=grpc://127.0.0.1:50051 PROCWIRE_TOKEN=... procwire exec -it -- bash
 
 ${exitCodes}`,
 
@@ -76,8 +76,8 @@ from where it was last read, and the CLI exits with its exit code. A process in 
 ${connectionHelp}
 
 Examples:
-  procwire ps --url grpc://build-1:7070
-  procwire attach --url grpc://build-1:7070 3f1c2a9e-...
+  procwire ps --url grpc://build-1:50051
+  procwire attach --url grpc://build-1:50051 3f1c2a9e-...
 
 ${exitCodes}`,
 
@@ -92,7 +92,7 @@ Options:
 ${connectionHelp}
 
 Examples:
-  procwire ps --url ws://127.0.0.1:7071
+  procwire ps --url ws://127.0.0.1:8080
   procwire ps --json | jq -r '.[] | select(.state == "running") | .id'
 
 ${exitCodes}`,
@@ -105,8 +105,8 @@ TERM, SIGTERM, 9, KILL, INT, HUP, USR1, ... Killing a process that has exited is
 ${connectionHelp}
 
 Examples:
-  procwire kill --url grpc://build-1:7070 3f1c2a9e-...
-  procwire kill --url grpc://build-1:7070 3f1c2a9e-... KILL
+  procwire kill --url grpc://build-1:50051 3f1c2a9e-...
+  procwire kill --url grpc://build-1:50051 3f1c2a9e-... KILL
 
 ${exitCodes}`,
 
@@ -118,7 +118,7 @@ Prints nothing; use 'procwire attach ID' to see the output.
 ${connectionHelp}
 
 Examples:
-  procwire wait --url grpc://build-1:7070 3f1c2a9e-... && echo passed
+  procwire wait --url grpc://build-1:50051 3f1c2a9e-... && echo passed
 
 ${exitCodes}`,
 };
