@@ -13,7 +13,7 @@
  *   the socket paused). We refuse that destroy: the socket reads on at the window's pace.
  * node-pty emits its exit only after the socket closed, so the exit we report follows the last byte.
  */
-import { readSync } from 'node:fs';
+import { existsSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/transport';
 import { type IPty, spawn } from 'node-pty';
@@ -50,16 +50,17 @@ export class PtySource implements ProcessSource {
     const [command, ...args] = spec.argv as [string, ...string[]];
     // node-pty cannot tell a missing command from one that exits 1: look first.
     checkCommand(command, spec.env['PATH'], spec.cwd);
+    const [file, fileArgs, user] = asUser(command, args, spec.user);
     let term: IPty;
     try {
-      term = spawn(command, args, {
+      term = spawn(file, fileArgs, {
         name: settings.term,
         cols: settings.cols,
         rows: settings.rows,
         cwd: spec.cwd,
         env: { ...spec.env, TERM: settings.term },
         encoding: null,
-        ...(spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid }),
+        ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
       });
     } catch (error) {
       throw spawnError(error, command, spec.argv);
@@ -173,4 +174,20 @@ function drainTerminal(fd: number, sink: ProcessSink): void {
     if (bytes === 0) return;
     sink.stdout.push(Buffer.from(buffer.subarray(0, bytes)));
   }
+}
+
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/**
+ * node-pty switches uid and gid but keeps the host's supplementary groups (root's, on a server).
+ * When util-linux `setpriv` exists, it does the switch instead and clears them, then execs the
+ * command (same pid); otherwise node-pty switches.
+ */
+function asUser(
+  command: string,
+  args: string[],
+  user: LaunchSpec['user'],
+): [string, string[], LaunchSpec['user'] | undefined] {
+  if (user === undefined || setpriv === undefined) return [command, args, user];
+  return [setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', command, ...args], undefined];
 }

@@ -147,14 +147,20 @@ describe('close()', () => {
 describe('uid and gid', () => {
   test('processes run as the given user (nobody) when the host runs as root', { skip: process.getuid?.() !== 0 }, async () => {
     const transport = localTransport({ uid: 65534, gid: 65534, defaultCwd: '/' });
+    // Give the host supplementary groups (root, adm), as a real server may have: none may leak.
+    const hostGroups = process.getgroups!();
+    process.setgroups!([0, 4]);
     try {
       for (const request of [pipeRequest(nextId(), ['id', '-u']), ptyRequest(nextId(), ['id', '-u'])]) {
         const result = await run(transport, request);
         assert.equal(result.stdout.trim(), '65534');
       }
-      const groups = await run(transport, pipeRequest(nextId(), ['id', '-G']));
-      assert.equal(groups.stdout.trim(), '65534');
+      // No supplementary group of the host survives the switch, in either mode.
+      for (const request of [pipeRequest(nextId(), ['id', '-G']), ptyRequest(nextId(), ['id', '-G'])]) {
+        assert.equal((await run(transport, request)).stdout.trim(), '65534');
+      }
     } finally {
+      process.setgroups!(hostGroups);
       await transport.close();
     }
   });
