@@ -40,3 +40,35 @@ describe('TLS with a certificate and key', () => {
     await assert.rejects(transport.list(), (error) => isProcwireError(error, 'unavailable'));
   });
 });
+
+describe('mutual TLS', () => {
+  test('requireClientCert admits a client with a certificate the server trusts and refuses one without', async () => {
+    const serverPair = selfSignedCertificate();
+    const clientPair = selfSignedCertificate('procwire-client');
+    const stack = await startStack({
+      tokens: { 'mtls-token': 'ivan' },
+      tls: { cert: serverPair.cert, key: serverPair.key, ca: clientPair.cert, requireClientCert: true },
+    });
+    try {
+      const admitted = stack.transport({
+        token: 'mtls-token',
+        tls: { ca: serverPair.cert, cert: clientPair.cert, key: clientPair.key },
+      });
+      const info = await admitted.start({ processId: 'mtls', argv: ['true'], stdout: 'pipe', stderr: 'pipe' });
+      assert.equal((await admitted.wait({ processId: info.processId })).code, 0);
+      const refused = stack.transport({ token: 'mtls-token', tls: { ca: serverPair.cert } });
+      await assert.rejects(refused.list(), (error) => isProcwireError(error, 'unavailable'));
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+test('serveGrpc rejects with unavailable when the port is taken', async () => {
+  const first = await startStack({});
+  try {
+    await assert.rejects(startStack({ port: first.server.port }), (error) => isProcwireError(error, 'unavailable'));
+  } finally {
+    await first.close();
+  }
+});

@@ -162,8 +162,12 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
   const hostPart = isIP(host) === 6 ? `[${host}]` : host;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${hostPart}:${options.port ?? 0}`, credentials, (error, boundPort) => {
-      if (error) reject(new ProcwireError(ErrorCode.Unavailable, `cannot listen on ${hostPart}: ${error.message}`));
-      else resolve(boundPort);
+      if (error) {
+        server.forceShutdown();
+        reject(new ProcwireError(ErrorCode.Unavailable, `cannot listen on ${hostPart}: ${error.message}`));
+      } else {
+        resolve(boundPort);
+      }
     });
   });
 

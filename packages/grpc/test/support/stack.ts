@@ -25,7 +25,10 @@ export async function startStack(
   options: ServeGrpcOptions & { readonly proxy?: boolean; readonly host?: string } = {},
 ): Promise<Stack> {
   const host = localTransport();
-  const server = await serveGrpc(host, { host: '127.0.0.1', port: 0, ...options });
+  const server = await serveGrpc(host, { host: '127.0.0.1', port: 0, ...options }).catch(async (error: unknown) => {
+    await host.close();
+    throw error;
+  });
   const proxy = options.proxy
     ? await startFaultProxy({ targetHost: '127.0.0.1', targetPort: server.port })
     : undefined;
