@@ -23,7 +23,7 @@ export function localTerminalSize(): { cols: number; rows: number } {
 /** Fail fast when `-t` is asked for without a terminal, as docker does. */
 export function requireTerminal(command: string): void {
   if (!hasTerminal()) {
-    throw new CliError(`${command} -t needs a terminal, but stdin or stdout is not a TTY`, ExitCode.Usage);
+    throw new CliError(`${command} -t needs a terminal, but stdin or stdout is not a TTY (drop -t; -i pipes stdin)`, ExitCode.Usage);
   }
 }
 

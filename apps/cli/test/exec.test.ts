@@ -52,6 +52,19 @@ for (const target of targets) {
       assert.equal(result.stdout.length, 0);
     });
 
+    it('when the local reader goes away, the process gets SIGPIPE (exit 141), as it would locally', async () => {
+      const run = startProcwire(['exec', ...target.urlArgs, '--', 'yes'], { env });
+      run.child.stdout!.once('data', () => run.child.stdout!.destroy());
+      const result = await run.finished;
+      assert.equal(result.code, 141, result.stderr);
+    });
+
+    it('-t without a terminal exits 252 with one line', async () => {
+      const result = await exec(['-t', '--', 'true']);
+      assert.equal(result.code, ExitCode.Usage);
+      assert.equal(result.stderr, 'procwire: exec -t needs a terminal, but stdin or stdout is not a TTY (drop -t; -i pipes stdin)\n');
+    });
+
     it('passes --cwd and -e to the process', async () => {
       const result = await exec(['--cwd', '/tmp', '-e', 'GREETING=hello there', '--', 'sh', '-c', 'pwd; echo "$GREETING"']);
       assert.equal(result.code, 0, result.stderr);

@@ -11,7 +11,7 @@ import { localTerminalSize, requireTerminal, runTerminalSession } from '../termi
 /** `procwire exec`: run the command and resolve with the exit code the CLI should exit with. */
 export async function runExec(command: ExecCommand): Promise<number> {
   const connection = resolveConnection(command.connection, process.env);
-  if (command.tty) requireTerminal('procwire exec');
+  if (command.tty) requireTerminal('exec');
   const options: BytesExecOptions = {
     text: false,
     env: command.env,
