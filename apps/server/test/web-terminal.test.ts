@@ -81,6 +81,19 @@ describe('web terminal in Chromium', () => {
     await page.close();
   });
 
+  it('asks again when the token is refused', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${server.addresses.http}/#token=not-the-right-token-at-all`);
+    await page.waitForSelector('#login:not([hidden])', { timeout: 20_000 });
+    assert.match((await page.locator('#status').textContent()) ?? '', /could not connect with this token/);
+    await page.fill('#token', aliceToken);
+    await page.click('#login button');
+    await page.waitForSelector('body[data-state="running"]', { timeout: 20_000 });
+    await typeLine(page, 'exit 0');
+    await page.waitForSelector('body[data-state="exited"]', { timeout: 20_000 });
+    await page.close();
+  });
+
   it('asks for the token when the URL carries none', async () => {
     const page = await chromium.context.newPage();
     await page.goto(`${server.addresses.http}/`);

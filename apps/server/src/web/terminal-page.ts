@@ -4,7 +4,7 @@
  * A dropped connection is the client's business: core resumes every stream by offset, so the
  * terminal loses no output and no keystroke.
  */
-import { createClient } from '@procwire/core';
+import { createClient, ErrorCode, isProcwireError } from '@procwire/core';
 import { websocketTransport } from '@procwire/websocket/client';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal as XTerm } from '@xterm/xterm';
@@ -32,10 +32,25 @@ function tokenFromFragment(): string | undefined {
   return token === '' ? undefined : token;
 }
 
-function askForToken(): Promise<string> {
+async function tokenAccepted(url: string, token: string): Promise<boolean> {
+  showStatus('info', 'connecting…');
+  const probe = createClient(websocketTransport({ url, token }), { retryTimeoutMs: 3000 });
+  try {
+    await probe.list();
+    return true;
+  } catch (error) {
+    if (isProcwireError(error, ErrorCode.Unauthenticated) || isProcwireError(error, ErrorCode.Unavailable)) return false;
+    throw error;
+  } finally {
+    await probe.close();
+  }
+}
+
+function askForToken(message = 'enter a token to connect'): Promise<string> {
   loginForm.hidden = false;
+  tokenInput.value = '';
   tokenInput.focus();
-  showStatus('info', 'enter a token to connect');
+  showStatus(message === 'enter a token to connect' ? 'info' : 'error', message);
   return new Promise((resolve) => {
     loginForm.addEventListener(
       'submit',
@@ -51,9 +66,15 @@ function askForToken(): Promise<string> {
 
 async function run(): Promise<void> {
   const settings = (await (await fetch('/terminal.json')).json()) as TerminalSettings;
-  const token = tokenFromFragment() ?? (await askForToken());
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = createClient(websocketTransport({ url: `${scheme}//${location.host}${settings.websocketPath}`, token }));
+  const url = `${scheme}//${location.host}${settings.websocketPath}`;
+  let token = tokenFromFragment() ?? (await askForToken());
+  // A refused token asks again instead of leaving a dead page. Browsers cannot see a handshake's
+  // HTTP 401, so a short probe that cannot connect is taken as a refusal.
+  while (!(await tokenAccepted(url, token))) {
+    token = await askForToken('could not connect with this token (refused, or the server is unreachable)');
+  }
+  const client = createClient(websocketTransport({ url, token }));
 
   const xterm = new XTerm({ cursorBlink: true, scrollback: 5000 });
   const fit = new FitAddon();
