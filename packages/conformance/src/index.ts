@@ -28,7 +28,7 @@ export {
   splitUtf8Text,
   unknownCommandName,
 } from './commands/fixture-data.js';
-export { PatternVerifier, patternBytes } from './commands/pattern.js';
+export { PatternStream, PatternVerifier, patternBytes } from './commands/pattern.js';
 
 // For writing cases.
 export { conformanceCases } from './cases/index.js';

@@ -10,6 +10,7 @@ import {
   invalidUtf8Bytes,
   memoryCommands,
   memoryPrograms,
+  PatternStream,
   patternBytes,
   posixCommands,
   splitUtf8Pieces,
@@ -86,4 +87,15 @@ describe('posixCommands on this machine', { timeout: 60_000 }, () => {
       assert.equal(argv[0]! in memoryPrograms, name !== 'unknownCommand', `memory program for ${name}`);
     }
   });
+});
+
+it('PatternStream pieces of any size join into the pattern seq prints', () => {
+  const whole = spawnSync('sh', ['-c', 'seq 1 20000 | head -c 100000'], { maxBuffer: 1024 * 1024 }).stdout;
+  const stream = new PatternStream();
+  const pieces: Uint8Array[] = [];
+  for (let taken = 0, size = 1; taken < whole.length; taken += size, size = (size * 7) % 997 + 1) {
+    pieces.push(stream.next(Math.min(size, whole.length - taken)));
+  }
+  assert.ok(Buffer.concat(pieces).equals(whole));
+  assert.ok(Buffer.from(patternBytes(whole.length)).equals(whole));
 });

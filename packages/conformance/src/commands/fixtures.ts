@@ -6,7 +6,7 @@
 import type { MemoryProgram, MemoryProgramContext } from '@procwire/core';
 import type { ConformanceCommands } from './commands.js';
 import { invalidUtf8Bytes, linePieces, splitUtf8Pieces, unknownCommandName } from './fixture-data.js';
-import { patternBytes } from './pattern.js';
+import { PatternStream } from './pattern.js';
 
 type FixtureName = keyof ConformanceCommands;
 
@@ -120,9 +120,9 @@ const fixtures: { readonly [Name in FixtureName]: Fixture<Name> } = {
     posix: (length) => ['sh', '-c', 'seq 1 999999999 | head -c "$1"', 'sh', String(length)],
     memoryName: 'write-bytes',
     memory: async ({ argv, stdout }) => {
-      const bytes = patternBytes(Number(argv[1]));
-      for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK_BYTES) {
-        await stdout.write(bytes.subarray(offset, offset + WRITE_CHUNK_BYTES));
+      const pattern = new PatternStream();
+      for (let left = Number(argv[1]); left > 0; left -= WRITE_CHUNK_BYTES) {
+        await stdout.write(pattern.next(Math.min(left, WRITE_CHUNK_BYTES)));
       }
       return 0;
     },

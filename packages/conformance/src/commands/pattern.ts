@@ -5,29 +5,44 @@
  */
 import assert from 'node:assert/strict';
 
-let cache = new Uint8Array(0);
-let cacheNextNumber = 1;
-let cacheLength = 0;
+const NEWLINE = 10;
+const EMPTY = new Uint8Array(0);
 
-/** The first `length` bytes of the sequence pattern (a view into a shared cache: do not modify it). */
-export function patternBytes(length: number): Uint8Array {
-  if (length > cacheLength) growPattern(length);
-  return cache.subarray(0, length);
+/**
+ * The sequence pattern, produced piece by piece: `next(n)` gives the n bytes after the ones
+ * already given, so a 64 MiB stream is made or checked without holding it.
+ */
+export class PatternStream {
+  private nextNumber = 1;
+  /** The part of the last line that did not fit in the previous piece. */
+  private carry: Uint8Array = EMPTY;
+
+  /** The next `length` bytes of the pattern. */
+  next(length: number): Uint8Array {
+    const piece = new Uint8Array(length);
+    let position = Math.min(this.carry.length, length);
+    piece.set(this.carry.subarray(0, position));
+    this.carry = this.carry.subarray(position);
+    while (position < length) {
+      const digits = String(this.nextNumber++);
+      if (position + digits.length + 1 <= length) {
+        for (let index = 0; index < digits.length; index++) piece[position++] = digits.charCodeAt(index);
+        piece[position++] = NEWLINE;
+      } else {
+        const line = new TextEncoder().encode(`${digits}\n`);
+        const fits = length - position;
+        piece.set(line.subarray(0, fits), position);
+        position = length;
+        this.carry = line.subarray(fits);
+      }
+    }
+    return piece;
+  }
 }
 
-function growPattern(length: number): void {
-  const grown = new Uint8Array(Math.max(length + 16, cache.length * 2, 64 * 1024));
-  grown.set(cache.subarray(0, cacheLength));
-  let position = cacheLength;
-  let next = cacheNextNumber;
-  // Fill the whole new capacity with whole lines, so the next growth continues from `next`.
-  for (let digits = String(next); position + digits.length + 1 <= grown.length; digits = String(++next)) {
-    for (let index = 0; index < digits.length; index++) grown[position++] = digits.charCodeAt(index);
-    grown[position++] = 10;
-  }
-  cache = grown;
-  cacheLength = position;
-  cacheNextNumber = next;
+/** The first `length` bytes of the sequence pattern. */
+export function patternBytes(length: number): Uint8Array {
+  return new PatternStream().next(length);
 }
 
 /**
@@ -37,12 +52,14 @@ function growPattern(length: number): void {
 export class PatternVerifier {
   /** Bytes checked so far. */
   offset = 0;
+  private readonly expected = new PatternStream();
 
+  /** `what` names the stream in failure messages. */
   constructor(private readonly what: string) {}
 
   /** Check the next chunk; throws an assertion error at the first wrong byte. */
   push(chunk: Uint8Array): void {
-    const expected = patternBytes(this.offset + chunk.length).subarray(this.offset);
+    const expected = this.expected.next(chunk.length);
     if (!Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).equals(expected)) {
       let index = 0;
       while (chunk[index] === expected[index]) index++;
