@@ -68,7 +68,7 @@ export class HostedProcess implements ProcessSink {
       this.resolveExited = resolve;
     });
     this.stdout = this.window(1, request.stdout, options.outputWindowBytes);
-    this.stderr = this.window(2, request.pty === undefined ? request.stderr : 'pipe', options.outputWindowBytes);
+    this.stderr = this.window(2, request.stderr, options.outputWindowBytes);
     for (const window of [this.stdout, this.stderr]) void window.whenEnded().then(() => this.settle());
   }
 
@@ -101,7 +101,7 @@ export class HostedProcess implements ProcessSink {
   /** Resolves with the exit status; rejects with `aborted` when `signal` aborts first. */
   wait(signal?: AbortSignal): Promise<ExitStatus> {
     if (signal === undefined || this.status !== undefined) return this.exited;
-    signal.throwIfAborted();
+    if (signal.aborted) return Promise.reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
       signal.addEventListener('abort', onAbort, { once: true });

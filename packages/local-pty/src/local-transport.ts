@@ -106,7 +106,11 @@ class LocalTransport implements Transport {
     validateOffset(request.offset);
     const process = this.find(request, options);
     const window = request.fd === 1 ? process.stdout : process.stderr;
-    yield* window.read(request.offset, options?.signal);
+    try {
+      yield* window.read(request.offset, options?.signal);
+    } catch (error) {
+      throw options?.signal?.aborted === true ? ProcwireError.from(error, ErrorCode.Aborted) : error;
+    }
   }
 
   async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
@@ -172,6 +176,9 @@ class LocalTransport implements Transport {
 
   private checkOpen(options: CallOptions | undefined): void {
     if (this.closed) throw new ProcwireError(ErrorCode.Closed, 'the local transport is closed');
-    options?.signal?.throwIfAborted();
+    const signal = options?.signal;
+    if (signal?.aborted === true) {
+      throw ProcwireError.from(signal.reason ?? new DOMException('aborted', 'AbortError'), ErrorCode.Aborted);
+    }
   }
 }
