@@ -40,7 +40,7 @@ export const processGroupCases: ConformanceCase = (suite) => {
     { needs: ['signals', 'processGroups'], timeoutMs: 30_000 },
     async (context) => {
       const client = context.client();
-      const process = await client.exec(context.commands.spawnGroup(), { timeoutMs: 2_000 });
+      const process = await client.exec(context.commands.spawnGroup(), { timeoutMs: 3_000 });
       const stdout = process.stdout[Symbol.asyncIterator]();
       const pid = (await readUntil(stdout, (text) => text.includes('\n'), 'spawnGroup() output')).trim();
       await process.waitStatus();
