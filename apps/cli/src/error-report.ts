@@ -3,6 +3,9 @@ import { CliError } from './cli-error.js';
 import { type Connection, describeEndpoint } from './endpoint.js';
 import { ExitCode } from './exit-codes.js';
 
+/** Core's default `retryTimeoutMs`, what `--give-up` overrides. */
+const defaultGiveUpMs = 30_000;
+
 /** What the CLI was doing when the error happened, to name the problem precisely. */
 export interface ErrorContext {
   readonly connection: Connection;
@@ -25,8 +28,7 @@ export function reportError(error: unknown, context: ErrorContext): CliError {
   const detail = oneLine(failure.message);
   switch (failure.code) {
     case ErrorCode.Unavailable: {
-      const giveUp = context.connection.retryTimeoutMs;
-      const after = giveUp === undefined ? '' : ` after ${giveUp / 1000} s`;
+      const after = ` after ${(context.connection.retryTimeoutMs ?? defaultGiveUpMs) / 1000} s`;
       const what = context.started ? `lost the connection to ${where}` : `cannot reach ${where}`;
       return new CliError(`${what}; gave up${after}: ${detail}`, ExitCode.Unavailable);
     }
