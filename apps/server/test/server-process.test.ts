@@ -144,6 +144,11 @@ describe('procwire-server command line', () => {
   it('prints a generated token and a working web terminal URL when no tokens file is given', async () => {
     const server = await startServerProcess([]);
     try {
+      // The banner follows the ready file closely, but it does follow it.
+      const deadline = Date.now() + 10_000;
+      while (!server.stderr().includes('Press Ctrl-C') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const match = /#token=([A-Za-z0-9_-]+)/.exec(server.stderr());
       assert.ok(match, `the banner shows the web terminal URL with its token:\n${server.stderr()}`);
       const token = match[1] as string;

@@ -46,7 +46,8 @@ export async function startServerProcess(args: readonly string[], timeoutMs = 30
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has every byte of stdout and stderr arrived.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(readyFile) || readFileSync(readyFile, 'utf8').trim() === '') {
     if (child.exitCode !== null || Date.now() > deadline) {
