@@ -28,6 +28,7 @@ export const skipReasons: Readonly<Record<ConformanceCapability, string>> = {
   processGroups: 'no process groups',
   resume: 'no resume',
   workingDirectory: 'no working directories',
+  principals: 'no principals',
 };
 
 /**
@@ -53,16 +54,18 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
   const timeoutScale = options.timeoutScale ?? 1;
   let target: Target | undefined;
   let shared: Transport | undefined;
+  let sharedOther: Transport | undefined;
 
   describe(`transport conformance: ${options.name}`, () => {
     before(async () => {
       target = await options.setup();
       assert.ok(target?.transport, `${options.name}: setup() must return { transport }`);
       shared = withoutClose(target.transport);
+      if (target.otherPrincipal !== undefined) sharedOther = withoutClose(target.otherPrincipal);
     });
     after(async () => {
       if (target === undefined) return;
-      await (options.teardown ?? ((done: Target) => done.transport.close()))(target);
+      await (options.teardown ?? closeTarget)(target);
     });
 
     const suite: ConformanceSuite = {
@@ -76,12 +79,17 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
         it(name, { timeout: backstopMs, skip }, async (t) => {
           assert.ok(target !== undefined && shared !== undefined, 'setup() did not complete');
           const run = { suiteName: options.name, caseName: name, transport: shared, interrupt: target.interrupt };
-          await runCase({ ...run, commands, limits, host, timeoutMs, testSignal: t.signal }, body);
+          const skipNow = (reason: string) => t.skip(reason);
+          await runCase({ ...run, otherPrincipal: sharedOther, commands, limits, host, timeoutMs, testSignal: t.signal, skipNow }, body);
         });
       },
     };
     for (const register of conformanceCases) register(suite);
   });
+}
+
+async function closeTarget(target: ConformanceTarget): Promise<void> {
+  await Promise.all([target.transport.close(), target.otherPrincipal?.close()]);
 }
 
 function resolveLimits(limits: ConformanceLimits = {}): Required<ConformanceLimits> {

@@ -30,6 +30,9 @@ export {
 } from './commands/fixture-data.js';
 export { PatternStream, PatternVerifier, patternBytes } from './commands/pattern.js';
 
+// For host transports: a second principal for the isolation cases.
+export { withPrincipal } from './harness/with-principal.js';
+
 // For writing cases.
 export { conformanceCases } from './cases/index.js';
 export type {

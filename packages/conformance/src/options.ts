@@ -19,6 +19,13 @@ export interface ConformanceTarget {
    * `supports.resume` is `false`.
    */
   readonly interrupt?: () => void | Promise<void>;
+  /**
+   * The same host reached as another principal, for the isolation cases (one principal never sees
+   * another's processes). A network adapter: a second client transport with a token naming another
+   * principal. A host transport: `withPrincipal(transport, 'other')`. Without it those cases are
+   * skipped, named. The default teardown closes it too.
+   */
+  readonly otherPrincipal?: Transport;
 }
 
 /**
@@ -37,6 +44,11 @@ export interface ConformanceSupports {
   readonly resume?: boolean;
   /** The host has a file system and checks `cwd`: a directory that does not exist is `invalid_argument`. */
   readonly workingDirectory?: boolean;
+  /**
+   * Processes belong to the principal that started them: another principal gets `not_found` for
+   * every call about them. Needs `otherPrincipal` from `setup()`.
+   */
+  readonly principals?: boolean;
 }
 
 /** A capability a case can require: a key of {@link ConformanceSupports}. */
@@ -86,8 +98,8 @@ export interface ConformanceOptions<Target extends ConformanceTarget = Conforman
   /** Called once before the first case: start servers, build the transport under test. */
   readonly setup: () => Promise<Target> | Target;
   /**
-   * Called once after the last case with what `setup` returned. Default: `transport.close()`.
-   * Close your servers here too.
+   * Called once after the last case with what `setup` returned. Default: `transport.close()` (and
+   * `otherPrincipal.close()`). Close your servers here too.
    */
   readonly teardown?: (target: Target) => Promise<void> | void;
   /** What the transport can do; every flag defaults to `true`. */

@@ -115,6 +115,15 @@ describe('the cases catch a faulty transport', { timeout: 60_000 }, () => {
     );
   });
 
+  it('principals: a host that ignores the principal fails', async () => {
+    const base = host();
+    const other = withFault(base, { close: async () => {} });
+    await assert.rejects(
+      runCase("principals: another principal's process is not_found for every call, and its id is free", base, { otherPrincipal: other }),
+      /expected a "not_found" error, but it succeeded/,
+    );
+  });
+
   it('pty: a transport that ignores resize fails', async () => {
     const base = host();
     const transport = withFault(base, { resize: async () => {} });

@@ -23,7 +23,11 @@ for (const register of conformanceCases) {
 export async function runCase(
   name: string,
   transport: Transport,
-  options: { readonly interrupt?: () => void; readonly limits?: ConformanceLimits } = {},
+  options: {
+    readonly interrupt?: () => void;
+    readonly limits?: ConformanceLimits;
+    readonly otherPrincipal?: Transport;
+  } = {},
 ): Promise<void> {
   const body = bodies.get(name);
   if (body === undefined) throw new Error(`no case named ${JSON.stringify(name)}`);
@@ -36,6 +40,16 @@ export async function runCase(
         const client = createClient(transport, { retryTimeoutMs: 5_000, ...clientOptions });
         clients.push(client);
         return client;
+      },
+      otherPrincipalTransport: options.otherPrincipal,
+      otherPrincipalClient: (clientOptions) => {
+        if (options.otherPrincipal === undefined) return undefined;
+        const client = createClient(options.otherPrincipal, { retryTimeoutMs: 5_000, ...clientOptions });
+        clients.push(client);
+        return client;
+      },
+      skip: (reason) => {
+        throw new Error(`skipped: ${reason}`);
       },
       interrupt: async () => options.interrupt?.(),
       commands: memoryCommands,

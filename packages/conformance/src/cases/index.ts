@@ -14,6 +14,7 @@ import { listCases } from './list.js';
 import { outputBeforeExitCases } from './output-before-exit.js';
 import { outputSeparationCases } from './output-separation.js';
 import { pollAndReturncodeCases } from './poll-and-returncode.js';
+import { principalIsolationCases } from './principal-isolation.js';
 import { processGroupCases } from './process-group.js';
 import { ptyCases } from './pty.js';
 import { reattachCases } from './reattach.js';
@@ -51,6 +52,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   reattachCases,
   listCases,
   idempotentStartCases,
+  principalIsolationCases,
   badInputCases,
   slowConsumerCases,
   resumeCases,

@@ -18,12 +18,15 @@ export interface CaseRun {
   readonly caseName: string;
   readonly transport: Transport;
   readonly interrupt: (() => void | Promise<void>) | undefined;
+  readonly otherPrincipal: Transport | undefined;
   readonly commands: ConformanceCommands;
   readonly limits: Required<ConformanceLimits>;
   readonly host: Required<ConformanceHost>;
   readonly timeoutMs: number;
   /** node:test's signal for the test (aborted on its backstop timeout). */
   readonly testSignal: AbortSignal;
+  /** Marks the running test skipped, with a reason (node:test's `t.skip`). */
+  readonly skipNow: (reason: string) => void;
 }
 
 /** Run `body` as the case `run` describes; rejects as the case fails. */
@@ -41,6 +44,14 @@ export async function runCase(run: CaseRun, body: (context: ConformanceCaseConte
       clients.push(client);
       return client;
     },
+    otherPrincipalTransport: run.otherPrincipal,
+    otherPrincipalClient: (clientOptions) => {
+      if (run.otherPrincipal === undefined) return undefined;
+      const client = createClient(run.otherPrincipal, clientOptions);
+      clients.push(client);
+      return client;
+    },
+    skip: run.skipNow,
     interrupt: async () => {
       assert.ok(
         interrupt !== undefined,

@@ -13,6 +13,12 @@ export interface ConformanceCaseContext {
   readonly transport: Transport;
   /** A new client over the transport; the suite closes it (and kills what the case left running) after the case. */
   client(options?: ClientOptions): Client;
+  /** The host as another principal (`setup()`'s `otherPrincipal`, `close()` doing nothing), if any. */
+  readonly otherPrincipalTransport: Transport | undefined;
+  /** A new client as another principal (`setup()`'s `otherPrincipal`); `undefined` when there is none. */
+  otherPrincipalClient(options?: ClientOptions): Client | undefined;
+  /** Mark the case skipped with this reason (then return): for what only shows at run time. */
+  skip(reason: string): void;
   /** Cut the connection under test (`setup()`'s `interrupt`); fails the case when there is none. */
   interrupt(): Promise<void>;
   /** The fixtures for this host. */
