@@ -12,7 +12,7 @@ import {
   type ServerConfig,
   websocketFront,
 } from 'procwire-server';
-import { httpGet, metricValue } from './support/http.js';
+import { httpGet, metricValue, settledMetrics } from './support/http.js';
 import { LogCapture } from './support/log-capture.js';
 import { memoryPrograms } from './support/memory-programs.js';
 import { aliceToken, bobToken, writeTokensFile } from './support/tokens.js';
@@ -155,7 +155,10 @@ describe('createServerApp over memoryTransport', () => {
     } finally {
       await Promise.all([alice.close(), intruderGrpc.close(), intruderWebSocket.close()]);
     }
-    const now = (await httpGet(`${app.addresses.http}/metrics`)).body;
+    const now = await settledMetrics(app.addresses.http, (text) =>
+      metricValue(text, 'procwire_processes_exited_total') - metricValue(before, 'procwire_processes_exited_total') >= 1 &&
+      metricValue(text, 'procwire_processes_running') === 0,
+    );
     const grew = (sample: string) => metricValue(now, sample) - metricValue(before, sample);
     assert.equal(grew('procwire_processes_started_total'), 1);
     assert.equal(grew('procwire_processes_exited_total'), 1);
@@ -178,7 +181,10 @@ describe('createServerApp over memoryTransport', () => {
     } finally {
       await alice.close();
     }
-    const now = (await httpGet(`${app.addresses.http}/metrics`)).body;
+    const now = await settledMetrics(app.addresses.http, (text) =>
+      metricValue(text, 'procwire_processes_exited_total') - metricValue(before, 'procwire_processes_exited_total') >= 1 &&
+      metricValue(text, 'procwire_processes_running') === 0,
+    );
     const grew = (sample: string) => metricValue(now, sample) - metricValue(before, sample);
     assert.equal(grew('procwire_processes_started_total'), 1);
     assert.equal(grew('procwire_processes_exited_total'), 1);

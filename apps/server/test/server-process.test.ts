@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Client, createClient, ErrorCode, isProcwireError } from '@procwire/core';
 import { grpcTransport } from '@procwire/grpc/client';
 import { websocketTransport } from '@procwire/websocket/client';
-import { httpGet, metricValue } from './support/http.js';
+import { httpGet, metricValue, settledMetrics } from './support/http.js';
 import { isAlive, runServerToExit, type ServerProcess, startServerProcess } from './support/server-process.js';
 import { aliceToken, bobToken, writeTokensFile } from './support/tokens.js';
 
@@ -95,7 +95,10 @@ describe('procwire-server process (node dist/main.js)', () => {
       createClient(grpcTransport({ address: server.addresses.grpc, token: 'not-a-real-token-xyz' })).list(),
       ErrorCode.Unauthenticated,
     );
-    const now = (await httpGet(`${server.addresses.http}/metrics`)).body;
+    const now = await settledMetrics(server.addresses.http, (text) =>
+      metricValue(text, 'procwire_processes_exited_total') - metricValue(before, 'procwire_processes_exited_total') >= 1 &&
+      metricValue(text, 'procwire_processes_running') === 0,
+    );
     const grew = (sample: string) => metricValue(now, sample) - metricValue(before, sample);
     assert.equal(grew('procwire_processes_started_total'), 1);
     assert.equal(grew('procwire_processes_exited_total'), 1);

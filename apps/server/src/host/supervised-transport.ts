@@ -50,6 +50,8 @@ interface RunningProcess {
   inputOffset: number;
   /** Settles when the process has exited (or the backend went away). */
   readonly exited: Promise<void>;
+  /** Accounts for the exit once (metrics, log, the running table); `undefined`: lost. */
+  readonly markExited: (status: ExitStatus | undefined) => void;
 }
 
 /** A `Transport` that enforces limits, counts, logs and tracks processes; see the module comment. */
@@ -143,11 +145,20 @@ export class SupervisedTransport implements Transport {
   }
 
   wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
-    return this.#counted(() => this.#inner.wait(request, options));
+    return this.#counted(async () => {
+      const status = await this.#inner.wait(request, options);
+      // Account for the exit before the caller hears of it, so a start right after sees the room.
+      this.#running.get(keyOf(options?.principal, request.processId))?.markExited(status);
+      return status;
+    });
   }
 
   poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
-    return this.#counted(() => this.#inner.poll(request, options));
+    return this.#counted(async () => {
+      const status = await this.#inner.poll(request, options);
+      if (status !== null) this.#running.get(keyOf(options?.principal, request.processId))?.markExited(status);
+      return status;
+    });
   }
 
   signal(request: SignalRequest, options?: CallOptions): Promise<void> {
@@ -197,22 +208,31 @@ export class SupervisedTransport implements Transport {
     this.#metrics.processesStarted.inc();
     this.#metrics.processesRunning.inc();
     log.info({ pid: info.pid, command: info.argv[0], pty: info.pty !== undefined }, 'process started');
-    const exited = this.#inner.wait({ processId: info.processId }, { principal }).then(
-      (status) => log.info({ pid: info.pid, code: status.code, signal: status.signal }, 'process exited'),
-      (error: unknown) => log.warn({ pid: info.pid, code: ProcwireError.from(error).code }, 'process lost'),
-    );
+    let markExited!: (status: ExitStatus | undefined) => void;
+    const exited = new Promise<void>((resolve) => {
+      markExited = (status) => {
+        if (this.#running.get(key) !== entry) return;
+        this.#running.delete(key);
+        this.#metrics.processesRunning.dec();
+        this.#metrics.processesExited.inc();
+        if (status === undefined) log.warn({ pid: info.pid }, 'process lost');
+        else log.info({ pid: info.pid, code: status.code, signal: status.signal }, 'process exited');
+        resolve();
+      };
+    });
     const entry: RunningProcess = {
       principal,
       processId: info.processId,
       pid: info.pid,
       inputOffset: info.stdin.offset,
-      exited: exited.then(() => {
-        this.#running.delete(key);
-        this.#metrics.processesRunning.dec();
-        this.#metrics.processesExited.inc();
-      }),
+      exited,
+      markExited: (status) => markExited(status),
     };
     this.#running.set(key, entry);
+    this.#inner.wait({ processId: info.processId }, { principal }).then(
+      (status) => entry.markExited(status),
+      () => entry.markExited(undefined),
+    );
   }
 
   async #exists(processId: string, options: CallOptions | undefined): Promise<boolean> {

@@ -28,3 +28,16 @@ export function metricValue(text: string, sample: string): number {
   }
   return 0;
 }
+
+/**
+ * Fetches `/metrics` until `settled(text)` holds (exit counters move when the host's own wait
+ * returns, a moment apart from the client's), or 10 s pass; returns the last text.
+ */
+export async function settledMetrics(baseUrl: string, settled: (text: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const text = (await httpGet(`${baseUrl}/metrics`)).body;
+    if (settled(text) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
