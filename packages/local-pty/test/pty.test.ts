@@ -101,6 +101,27 @@ describe('pty mode', () => {
     }
   });
 
+  test('a terminal process that exits while its window is full loses nothing', async () => {
+    const small = localTransport({ outputWindowBytes: 16 * 1024 });
+    try {
+      const processId = nextId();
+      const size = 24 * 1024;
+      await small.start(ptyRequest(processId, ['sh', '-c', `stty raw -echo && exec head -c ${size} /dev/zero`]));
+      // The writer's last bytes fit in the kernel's buffers, so it exits while the window is full
+      // (node-pty's 200 ms post-exit destroy would fall in this wait). Read only after it.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      let total = 0;
+      for await (const chunk of small.readOutput({ processId, fd: 1, offset: 0 })) {
+        total += chunk.data.byteLength;
+        await small.ackOutput({ processId, fd: 1, offset: chunk.offset + chunk.data.byteLength });
+      }
+      assert.equal(total, size);
+      assert.deepEqual(await small.wait({ processId }), { code: 0 });
+    } finally {
+      await small.close();
+    }
+  });
+
   test('a terminal process whose leader exits while a child holds the terminal still ends', async () => {
     const quick = localTransport({ killGraceMs: 200 });
     try {
