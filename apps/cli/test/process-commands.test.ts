@@ -69,6 +69,25 @@ for (const target of targets) {
       assert.equal(result.stderr, 'err-line\n');
     });
 
+    it('attach detaches on Ctrl-C leaving the process running; a second attach continues the output', async () => {
+      const started = await target.client(aliceToken).exec(['sh', '-c', 'echo first; read line; echo "got $line"; exit 5']);
+      const env = { PROCWIRE_TOKEN: aliceToken };
+      const first = startProcwire(['attach', started.id, ...target.urlArgs], { env });
+      await eventually('the first attach to print', async () => first.stdoutSoFar().includes('first\n') || undefined);
+      first.child.kill('SIGINT');
+      const detached = await first.finished;
+      assert.equal(detached.code, 130, detached.stderr);
+      assert.equal(await started.poll(), null, 'the process still runs after a detach');
+
+      const second = startProcwire(['attach', started.id, ...target.urlArgs], { env });
+      started.stdin.write('again\n');
+      await started.stdin.drain();
+      const result = await second.finished;
+      assert.equal(result.code, 5, result.stderr);
+      assert.ok(result.stdout.toString().endsWith('got again\n'), result.stdout.toString());
+      assert.equal(first.stdoutSoFar() + result.stdout.toString(), 'first\ngot again\n', 'nothing repeated');
+    });
+
     it('an unknown process id exits 253 naming the id, for attach, kill and wait', async () => {
       const commands = ['attach', 'kill', 'wait'];
       const results = await Promise.all(commands.map((command) => cli([command, 'no-such-process-42'])));
