@@ -6,8 +6,12 @@ let stack: Stack;
 describeTransportConformance({
   name: 'grpc (grpcTransport -> serveGrpc -> localTransport)',
   async setup() {
-    stack = await startStack({ tokens: { 'conformance-token': 'conformance' }, proxy: true });
-    return { transport: stack.transport({ token: 'conformance-token' }), interrupt: () => void stack.proxy!.cutAll() };
+    stack = await startStack({ tokens: { 'conformance-token': 'conformance', 'other-token': 'other' }, proxy: true });
+    return {
+      transport: stack.transport({ token: 'conformance-token' }),
+      otherPrincipal: stack.transport({ token: 'other-token' }),
+      interrupt: () => void stack.proxy!.cutAll(),
+    };
   },
   teardown: () => stack.close(),
 });
