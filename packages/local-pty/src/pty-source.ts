@@ -18,18 +18,17 @@ import type { Socket } from 'node:net';
 import { type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/transport';
 import { type IPty, spawn } from 'node-pty';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
+import { PtyInput } from './pty-input.js';
 import { checkCommand, spawnError } from './spawn-checks.js';
 
 /** node-pty internals this file relies on (checked at runtime; absent ones degrade gracefully). */
 interface PtyInternals {
   readonly _fd?: number;
   readonly _socket?: Socket;
-  readonly _writeStream?: { readonly _writeQueue?: ReadonlyArray<{ buffer: Uint8Array; offset: number }> };
 }
 
 /** Input queued in node-pty beyond this is backpressure: writeInput waits. */
 const INPUT_BUFFER_BYTES = 64 * 1024;
-const INPUT_POLL_MS = 5;
 /** The terminal's EOF character (VEOF, ^D). */
 const EOF_CHAR = 0x04;
 
@@ -37,10 +36,12 @@ export class PtySource implements ProcessSource {
   private lastInputByte = 0x0a;
   private ended = false;
   private destroyAllowed = false;
+  private fdOpen = true;
 
   private constructor(
     private readonly term: IPty,
     private readonly socket: Socket | undefined,
+    private readonly input: PtyInput | undefined,
     readonly pid: number,
   ) {}
 
@@ -65,8 +66,20 @@ export class PtySource implements ProcessSource {
     } catch (error) {
       throw spawnError(error, command, spec.argv);
     }
-    const socket = (term as unknown as PtyInternals)._socket;
-    const source = new PtySource(term, socket, term.pid);
+    const internals = term as unknown as PtyInternals;
+    const socket = internals._socket;
+    const input = internals._fd === undefined ? undefined : new PtyInput(internals._fd);
+    const source = new PtySource(term, socket, input, term.pid);
+    // The fd closes when the socket is destroyed: only once no input write is in flight.
+    const closeInput = (then: () => void) => {
+      const closeFd = () => {
+        // From here the fd number may belong to someone else: no resize may use it.
+        source.fdOpen = false;
+        then();
+      };
+      if (input === undefined) closeFd();
+      else input.close(closeFd);
+    };
     // The terminal has no separate stderr.
     sink.stderr.end();
     if (socket !== undefined) {
@@ -82,11 +95,14 @@ export class PtySource implements ProcessSource {
       socket.once('end', () => {
         drain();
         // Nothing more can arrive: close now rather than when node-pty's 200 ms timer fires.
-        destroy();
+        closeInput(() => destroy());
       });
       socket.destroy = ((error?: Error) => {
         if (error !== undefined || socket.readableEnded) drain();
-        if (error !== undefined || source.destroyAllowed || socket.readableEnded) return destroy(error);
+        if (error !== undefined || source.destroyAllowed || socket.readableEnded) {
+          closeInput(() => destroy(error));
+          return socket;
+        }
         // node-pty's post-exit timer: the leader is gone; keep reading to EOF instead.
         sink.leaderGone();
         return socket;
@@ -105,11 +121,9 @@ export class PtySource implements ProcessSource {
 
   async writeInput(data: Uint8Array): Promise<void> {
     if (this.ended || data.byteLength === 0) return;
-    this.term.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as string);
+    this.sendInput(data);
     this.lastInputByte = data[data.byteLength - 1]!;
-    while (!this.ended && this.queuedInputBytes() > INPUT_BUFFER_BYTES) {
-      await new Promise((resolve) => setTimeout(resolve, INPUT_POLL_MS));
-    }
+    await this.input?.whenBelow(INPUT_BUFFER_BYTES);
   }
 
   endInput(): void {
@@ -117,11 +131,17 @@ export class PtySource implements ProcessSource {
     // ^D ends input only at the start of a line; after a partial line the first one flushes it.
     const atLineStart = this.lastInputByte === 0x0a || this.lastInputByte === 0x0d;
     const eof = atLineStart ? [EOF_CHAR] : [EOF_CHAR, EOF_CHAR];
-    this.term.write(Buffer.from(eof) as unknown as string);
+    this.sendInput(Uint8Array.from(eof));
+  }
+
+  private sendInput(data: Uint8Array): void {
+    // A copy: the caller may reuse its buffer once writeInput resolves.
+    if (this.input !== undefined) this.input.write(Uint8Array.from(data));
+    else this.term.write(Buffer.from(data) as unknown as string);
   }
 
   resize(size: TerminalSize): void {
-    if (this.ended) return;
+    if (this.ended || !this.fdOpen) return;
     try {
       this.term.resize(size.cols, size.rows);
     } catch (error) {
@@ -143,14 +163,6 @@ export class PtySource implements ProcessSource {
     this.destroyAllowed = true;
     if (this.socket !== undefined) this.socket.destroy();
     else this.term.kill('SIGKILL');
-  }
-
-  private queuedInputBytes(): number {
-    const queue = (this.term as unknown as PtyInternals)._writeStream?._writeQueue;
-    if (queue === undefined) return 0;
-    let bytes = 0;
-    for (const task of queue) bytes += task.buffer.byteLength - task.offset;
-    return bytes;
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { eventually, nextId, pipeRequest, ptyRequest, readText, run } from './helpers.js';
+import { eventually, nextId, pipeRequest, ptyRequest, readText, run, stillPending } from './helpers.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -42,6 +42,16 @@ describe('pty mode', () => {
     const output = await readText(transport, processId);
     assert.equal(output.split('hello').length - 1, 2, output);
     assert.equal(output.split('partial').length - 1, 2, output);
+  });
+
+  test('a write to a terminal whose process does not read waits (backpressure), and ends when it exits', async () => {
+    const processId = nextId();
+    await transport.start(ptyRequest(processId, ['sleep', '30']));
+    const write = transport.writeInput({ processId, offset: 0, data: new Uint8Array(1024 * 1024).fill(0x61), eof: false });
+    assert.equal(await stillPending(write, 300), 'pending');
+    await transport.signal({ processId, signal: 'SIGKILL' });
+    await write;
+    assert.deepEqual(await transport.wait({ processId }), { code: 137, signal: 'SIGKILL' });
   });
 
   test('resize changes the terminal size the process sees, and info reports it', async () => {
