@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly runs: number;
   /** Bytes moved by each throughput run (stdout and stdin). */
   readonly bytes: number;
+  /** Bytes moved by each throughput run of the network rows (gRPC, WebSocket, OpenSSH and their raw baselines). */
+  readonly networkBytes: number;
   /** Bytes moved by each pty throughput run. */
   readonly ptyBytes: number;
   /** Samples per latency run (exec round trip, echo). */
@@ -48,6 +50,7 @@ const usage = `pnpm bench [options]
   --quick                 small sizes, one run each (a smoke run, figures not for quoting)
   --runs N                runs per subject for bulk scenarios (default 3)
   --bytes N               bytes per throughput run (default 1073741824)
+  --network-bytes N       bytes per throughput run over gRPC, WebSocket and OpenSSH (default: --bytes)
   --pty-bytes N           bytes per pty throughput run (default 268435456)
   --samples N             samples per latency run (default 1000)
   --concurrency N         processes in the concurrency scenario (default 500)
@@ -63,6 +66,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
   let transports = new Set<TransportName>(Object.values(TransportName));
   let runs = quick ? 1 : 3;
   let bytes = quick ? 64 * 1024 * 1024 : 1024 * 1024 * 1024;
+  let networkBytes: number | undefined;
   let ptyBytes = quick ? 16 * 1024 * 1024 : 256 * 1024 * 1024;
   let samples = quick ? 200 : 1000;
   let concurrency = quick ? 100 : 500;
@@ -80,6 +84,9 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
         break;
       case '--bytes':
         bytes = positiveInteger(flag, value);
+        break;
+      case '--network-bytes':
+        networkBytes = positiveInteger(flag, value);
         break;
       case '--pty-bytes':
         ptyBytes = positiveInteger(flag, value);
@@ -106,7 +113,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
         throw new Error(`unknown option ${flag}\n${usage}`);
     }
   }
-  return { scenarios, transports, runs, bytes, ptyBytes, samples, concurrency, slowSeconds, outDir };
+  return { scenarios, transports, runs, bytes, networkBytes: networkBytes ?? bytes, ptyBytes, samples, concurrency, slowSeconds, outDir };
 }
 
 function positiveInteger(flag: string, value: string): number {

@@ -43,7 +43,7 @@ export function describeRun(
 function describeOptions(options: BenchOptions): string {
   return [
     `${options.runs} run(s) per bulk subject`,
-    `throughput ${options.bytes} bytes`,
+    `throughput ${options.bytes} bytes locally, ${options.networkBytes} bytes over gRPC, WebSocket and OpenSSH`,
     `pty throughput ${options.ptyBytes} bytes`,
     `${options.samples} latency samples (exec round trip: at most 300, ssh at most 100)`,
     `${options.concurrency} concurrent processes`,

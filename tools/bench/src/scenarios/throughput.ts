@@ -17,15 +17,19 @@ async function timed(bytes: number, run: () => Promise<number>): Promise<Metrics
 
 /** Stdout throughput for every selected subject. */
 export async function stdoutThroughput(context: BenchContext, sink: RowSink): Promise<void> {
-  const { bytes, runs, transports } = context.options;
-  const argv = ['head', '-c', String(bytes), '/dev/zero'];
+  const { runs, transports } = context.options;
+  const localBytes = context.options.bytes;
+  const networkBytes = context.options.networkBytes;
+  const argvOf = (bytes: number) => ['head', '-c', String(bytes), '/dev/zero'];
   const scenario = 'stdout-throughput';
   if (transports.has('local-pipe')) {
     await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
-      timed(bytes, async () => (await rawStdoutBytes(argv[0]!, argv.slice(1))).bytes),
+      timed(localBytes, async () => (await rawStdoutBytes('head', argvOf(localBytes).slice(1))).bytes),
     );
   }
   for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
+    const bytes = transport === 'local-pipe' ? localBytes : networkBytes;
+    const argv = argvOf(bytes);
     if (transport !== 'local-pipe') {
       const raw = context.rawServers.get(transport)!;
       const caPem = transport === 'grpc-tls' || transport === 'wss' ? (context.tls as { certPem: string }).certPem : undefined;
@@ -60,7 +64,7 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
     const subject = { scenario, subject: 'OpenSSH ssh', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else await sink.measure(subject, runs, () => timed(bytes, () => sshStdoutBytes(ssh, bytes)));
+    else await sink.measure(subject, runs, () => timed(networkBytes, () => sshStdoutBytes(ssh, networkBytes)));
   }
 }
 
@@ -85,19 +89,21 @@ export async function ptyThroughput(context: BenchContext, sink: RowSink): Promi
 
 /** Stdin throughput into `cat >/dev/null`. */
 export async function stdinThroughput(context: BenchContext, sink: RowSink): Promise<void> {
-  const { bytes, runs, transports } = context.options;
+  const { runs, transports, networkBytes } = context.options;
+  const localBytes = context.options.bytes;
   const scenario = 'stdin-throughput';
   if (transports.has('local-pipe')) {
     await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
-      timed(bytes, async () => {
-        const code = await rawStdinBytes('sh', ['-c', 'cat >/dev/null'], bytes);
+      timed(localBytes, async () => {
+        const code = await rawStdinBytes('sh', ['-c', 'cat >/dev/null'], localBytes);
         if (code !== 0) throw new Error(`cat exited with ${code}`);
-        return bytes;
+        return localBytes;
       }),
     );
   }
   for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
+    const bytes = transport === 'local-pipe' ? localBytes : networkBytes;
     const target = context.target(transport);
     if (typeof target === 'string') {
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
@@ -117,9 +123,9 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
     if (typeof ssh === 'string') sink.skip(subject, ssh);
     else
       await sink.measure(subject, runs, () =>
-        timed(bytes, async () => {
-          await sshStdin(ssh, bytes);
-          return bytes;
+        timed(networkBytes, async () => {
+          await sshStdin(ssh, networkBytes);
+          return networkBytes;
         }),
       );
   }
