@@ -21,14 +21,14 @@ after(async () => {
 });
 
 /** A tmux pane whose shell records its terminal settings, then runs `procwire exec -t -- bash`. */
-function startTerminalRun(extraFlags = ''): TmuxSession {
+function startTerminalRun(extraFlags = '', command = `exec -t ${target.urlArgs.join(' ')} ${extraFlags} -- bash --norc --noprofile`): TmuxSession {
   const session = TmuxSession.start(100, 30, { PROCWIRE_TOKEN: aliceToken });
   sessions.push(session);
   const before = join(session.dir, 'before');
   const afterFile = join(session.dir, 'after');
   const exit = join(session.dir, 'exit');
   session.type(
-    `stty -g > ${before}; node ${cliPath} exec -t ${target.urlArgs.join(' ')} ${extraFlags} -- bash --norc --noprofile; ` +
+    `stty -g > ${before}; node ${cliPath} ${command}; ` +
       `echo EXIT=$? | tee ${exit}; stty -g > ${afterFile}`,
   );
   return session;
@@ -88,6 +88,17 @@ describe('procwire exec -t in a real terminal (tmux)', () => {
     }
     const screen = session.screen();
     assert.match(screen, /^procwire: lost the connection to grpc:\/\/127\.0\.0\.1:\d+; gave up after 1 s/m);
+    await session.waitFor(/^\$ $/m);
+    assert.equal(settings(session, 'after'), settings(session, 'before'));
+  });
+
+  it('attach gives a shell started in a pty this terminal; exit 2 exits 2, the terminal is restored', async () => {
+    const shell = await target.client(aliceToken).exec(['bash', '--norc', '--noprofile'], { pty: { cols: 80, rows: 24, term: 'xterm' } });
+    const session = startTerminalRun('', `attach ${target.urlArgs.join(' ')} ${shell.id}`);
+    session.type('echo attached-$((3*3))');
+    await session.waitFor(/^attached-9$/m);
+    session.type('exit 2');
+    await session.waitFor(/^EXIT=2$/m);
     await session.waitFor(/^\$ $/m);
     assert.equal(settings(session, 'after'), settings(session, 'before'));
   });
