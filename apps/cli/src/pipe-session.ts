@@ -1,11 +1,13 @@
 import type { ContainerProcess, ExitStatus, SignalName } from '@procwire/core';
+import { exitCodeForStatus } from './error-report.js';
 import { copyOutput } from './output-copy.js';
+import { signalNumber } from './signals.js';
 
 /** What Ctrl-C does to the process while the CLI follows it without a terminal. */
 export type InterruptMode = 'forward' | 'detach';
 
 /** Result of following a process: its exit status, or the CLI was told to leave first. */
-export type PipeOutcome = { readonly status: ExitStatus } | { readonly detachedBy: SignalName };
+export type SessionOutcome = { readonly status: ExitStatus } | { readonly detachedBy: SignalName };
 
 /**
  * Follow a process without a terminal: stdout to local stdout, stderr to local stderr, until the
@@ -15,19 +17,19 @@ export type PipeOutcome = { readonly status: ExitStatus } | { readonly detachedB
  * SIGTERM and SIGHUP of the CLI are forwarded. `'detach'` (attach): any of them leaves, and the
  * process keeps running.
  */
-export async function runPipeSession(process_: ContainerProcess<Uint8Array>, interrupts: InterruptMode): Promise<PipeOutcome> {
+export async function runPipeSession(running: ContainerProcess<Uint8Array>, interrupts: InterruptMode): Promise<SessionOutcome> {
   let leave: (signal: SignalName) => void = () => undefined;
-  const left = new Promise<PipeOutcome>((resolve) => {
+  const left = new Promise<SessionOutcome>((resolve) => {
     leave = (signal) => resolve({ detachedBy: signal });
   });
-  const removeHandlers = installInterrupts(process_, interrupts, leave);
-  const sendSigpipe = () => void process_.kill('SIGPIPE').catch(() => undefined);
+  const removeHandlers = installInterrupts(running, interrupts, leave);
+  const sendSigpipe = () => void running.kill('SIGPIPE').catch(() => undefined);
   try {
     const finished = Promise.allSettled([
-      process_.waitStatus(),
-      copyOutput(process_.stdout, process.stdout, sendSigpipe),
-      copyOutput(process_.stderr, process.stderr, () => undefined),
-    ]).then(([status, stdout, stderr]): PipeOutcome => {
+      running.waitStatus(),
+      copyOutput(running.stdout, process.stdout, sendSigpipe),
+      copyOutput(running.stderr, process.stderr, () => undefined),
+    ]).then(([status, stdout, stderr]): SessionOutcome => {
       // The exit status is authoritative (a timeout error carries the code); then copy failures.
       if (status.status === 'rejected') throw status.reason;
       if (stdout.status === 'rejected') throw stdout.reason;
@@ -41,12 +43,12 @@ export async function runPipeSession(process_: ContainerProcess<Uint8Array>, int
 }
 
 function installInterrupts(
-  process_: ContainerProcess<Uint8Array>,
+  running: ContainerProcess<Uint8Array>,
   mode: InterruptMode,
   leave: (signal: SignalName) => void,
 ): () => void {
   let interrupts = 0;
-  const send = (signal: SignalName) => void process_.kill(signal).catch(() => undefined);
+  const send = (signal: SignalName) => void running.kill(signal).catch(() => undefined);
   const onInterrupt = () => {
     if (mode === 'detach') return leave('SIGINT');
     interrupts++;
@@ -64,4 +66,10 @@ function installInterrupts(
     process.off('SIGTERM', onTerminate);
     process.off('SIGHUP', onHangUp);
   };
+}
+
+/** The CLI's exit code for an outcome: the process's code (124 for --timeout), or 128+n on leaving. */
+export function exitCodeForOutcome(outcome: SessionOutcome): number {
+  if ('detachedBy' in outcome) return 128 + (signalNumber(outcome.detachedBy) ?? 2);
+  return exitCodeForStatus(outcome.status);
 }

@@ -2,7 +2,7 @@ import type { ContainerProcess, SignalName } from '@procwire/core';
 import { CliError } from './cli-error.js';
 import { nodeTerminal } from '@procwire/core/node';
 import { ExitCode } from './exit-codes.js';
-import { signalNumber } from './signals.js';
+import type { SessionOutcome } from './pipe-session.js';
 
 /** Signals that end the CLI itself; under a terminal, keys never raise them (raw mode). */
 const hangUpSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -33,7 +33,10 @@ export function requireTerminal(command: string): void {
  * fails (lost server), or the CLI is signalled — then the process is hung up (`'hang-up'`) or left
  * running (`'detach'`) and the CLI exits 128+n.
  */
-export async function runTerminalSession(process_: ContainerProcess<Uint8Array>, onCliSignal: OnCliSignal): Promise<number> {
+export async function runTerminalSession(
+  running: ContainerProcess<Uint8Array>,
+  onCliSignal: OnCliSignal,
+): Promise<SessionOutcome> {
   const terminal = nodeTerminal();
   const controller = new AbortController();
   let cliSignal: SignalName | undefined;
@@ -47,13 +50,12 @@ export async function runTerminalSession(process_: ContainerProcess<Uint8Array>,
   });
   let finished = false;
   try {
-    const code = await process_.attach({ terminal, signal: controller.signal });
+    await running.attach({ terminal, signal: controller.signal });
     finished = true;
-    return code;
   } catch (error) {
     if (cliSignal === undefined) throw error;
-    if (onCliSignal === 'hang-up') await boundedKill(process_, 'SIGHUP');
-    return 128 + (signalNumber(cliSignal) ?? 1);
+    if (onCliSignal === 'hang-up') await boundedKill(running, 'SIGHUP');
+    return { detachedBy: cliSignal };
   } finally {
     for (const remove of handlers) remove();
     terminal.close();
@@ -61,6 +63,8 @@ export async function runTerminalSession(process_: ContainerProcess<Uint8Array>,
     // Cut short (signal, lost server): leave the remote's half-drawn line, as ssh does.
     if (!finished) process.stdout.write('\r\n');
   }
+  // The full status says whether --timeout ended it; it is known once attach() has resolved.
+  return { status: await running.waitStatus() };
 }
 
 /** Put the TTY back in cooked mode; safe to call twice (also run at process exit). */
@@ -68,10 +72,10 @@ export function restoreTerminal(): void {
   if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
 }
 
-async function boundedKill(process_: ContainerProcess<Uint8Array>, signal: SignalName): Promise<void> {
+async function boundedKill(running: ContainerProcess<Uint8Array>, signal: SignalName): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    process_.kill(signal).catch(() => undefined),
+    running.kill(signal).catch(() => undefined),
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, 2000);
     }),

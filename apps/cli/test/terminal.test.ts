@@ -102,4 +102,12 @@ describe('procwire exec -t in a real terminal (tmux)', () => {
     await session.waitFor(/^\$ $/m);
     assert.equal(settings(session, 'after'), settings(session, 'before'));
   });
+
+  it('--timeout under -t exits 124 with one line, the terminal restored', async () => {
+    const session = startTerminalRun('', `exec -t --timeout 1 ${target.urlArgs.join(' ')} -- sleep 30`);
+    await session.waitFor(/^EXIT=124$/m);
+    assert.match(session.screen(), /^procwire: the process ran past --timeout and was killed/m);
+    await session.waitFor(/^\$ $/m);
+    assert.equal(settings(session, 'after'), settings(session, 'before'));
+  });
 });

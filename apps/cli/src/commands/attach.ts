@@ -1,9 +1,8 @@
 import type { AttachCommand } from '../command-line.js';
 import { closeClient, openClient, requireServer } from '../client-session.js';
 import { resolveConnection } from '../endpoint.js';
-import { exitCodeForStatus, reportError } from '../error-report.js';
-import { runPipeSession } from '../pipe-session.js';
-import { signalNumber } from '../signals.js';
+import { reportError } from '../error-report.js';
+import { exitCodeForOutcome, runPipeSession } from '../pipe-session.js';
 import { hasTerminal, runTerminalSession } from '../terminal-session.js';
 
 /**
@@ -19,10 +18,11 @@ export async function runAttach(command: AttachCommand): Promise<number> {
   try {
     const attached = await client.get(command.processId, { text: false });
     const info = await attached.info();
-    if (info.pty !== undefined && hasTerminal()) return await runTerminalSession(attached, 'detach');
-    const outcome = await runPipeSession(attached, 'detach');
-    if ('detachedBy' in outcome) return 128 + (signalNumber(outcome.detachedBy) ?? 2);
-    return exitCodeForStatus(outcome.status);
+    const outcome =
+      info.pty !== undefined && hasTerminal()
+        ? await runTerminalSession(attached, 'detach')
+        : await runPipeSession(attached, 'detach');
+    return exitCodeForOutcome(outcome);
   } catch (error) {
     throw reportError(error, { ...context, started: true });
   } finally {

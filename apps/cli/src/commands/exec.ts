@@ -2,10 +2,9 @@ import type { BytesExecOptions, ContainerProcess } from '@procwire/core';
 import type { ExecCommand } from '../command-line.js';
 import { closeClient, openClient } from '../client-session.js';
 import { resolveConnection } from '../endpoint.js';
-import { exitCodeForStatus, reportError } from '../error-report.js';
+import { reportError } from '../error-report.js';
 import { pipeInput } from '../input-pipe.js';
-import { runPipeSession } from '../pipe-session.js';
-import { signalNumber } from '../signals.js';
+import { exitCodeForOutcome, runPipeSession } from '../pipe-session.js';
 import { localTerminalSize, requireTerminal, runTerminalSession } from '../terminal-session.js';
 
 /** `procwire exec`: run the command and resolve with the exit code the CLI should exit with. */
@@ -29,7 +28,7 @@ export async function runExec(command: ExecCommand): Promise<number> {
       throw reportError(error, context);
     }
     try {
-      if (command.tty) return await runTerminalSession(started, 'hang-up');
+      if (command.tty) return exitCodeForOutcome(await runTerminalSession(started, 'hang-up'));
       if (command.interactive) {
         // Errors surface through wait(); input for a process that exited is simply discarded.
         pipeInput(process.stdin, started.stdin).catch(() => undefined);
@@ -37,9 +36,7 @@ export async function runExec(command: ExecCommand): Promise<number> {
         started.stdin.writeEof();
         started.stdin.drain().catch(() => undefined);
       }
-      const outcome = await runPipeSession(started, 'forward');
-      if ('detachedBy' in outcome) return 128 + (signalNumber(outcome.detachedBy) ?? 2);
-      return exitCodeForStatus(outcome.status);
+      return exitCodeForOutcome(await runPipeSession(started, 'forward'));
     } catch (error) {
       throw reportError(error, { ...context, started: true });
     }
