@@ -115,7 +115,7 @@ export class HostedProcess implements ProcessSink {
   /** Send `signal` to the process group; nothing to do once the process has exited. */
   signal(signal: SignalName | number): void {
     if (this.status !== undefined || this.source === undefined) return;
-    signalGroup(this.source.pid, signal);
+    signalGroup(this.source.pid, signal, !this.leaderDone);
   }
 
   async writeInput(request: WriteInputRequest): Promise<WriteInputResult> {
@@ -144,7 +144,7 @@ export class HostedProcess implements ProcessSink {
   async stop(graceMs: number): Promise<void> {
     if (this.status !== undefined) return;
     this.clearTimers();
-    if (this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL');
+    if (this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
     // Nobody will read a full window now: stop waiting for what the kernel still holds for it.
     if (this.stdout.isPaused) this.source?.abandonOutput(1);
     if (this.stderr.isPaused) this.source?.abandonOutput(2);
@@ -204,9 +204,9 @@ export class HostedProcess implements ProcessSink {
   private timeout(): void {
     if (this.leaderDone || this.source === undefined) return;
     this.timedOut = true;
-    signalGroup(this.source.pid, 'SIGTERM');
+    signalGroup(this.source.pid, 'SIGTERM', true);
     this.later(this.killGraceMs, () => {
-      if (this.status === undefined && this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL');
+      if (this.status === undefined && this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
     });
   }
 

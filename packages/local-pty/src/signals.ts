@@ -41,11 +41,22 @@ export function exitStatusOf(code: number | null, signal: string | number | null
 
 /**
  * Send `signal` to the whole process group led by `pid` (every process started here leads its own
- * group). Returns false when the group no longer exists.
+ * group). Returns false when nothing was there to signal.
+ *
+ * `leaderAlive`: the leader has not exited yet. node-pty returns from fork before the child has
+ * called setsid(), so for a moment the group does not exist yet (ESRCH) and the signal would be
+ * lost; the child has no children then, so signalling the leader itself is the whole group.
  */
-export function signalGroup(pid: number, signal: SignalName | number): boolean {
+export function signalGroup(pid: number, signal: SignalName | number, leaderAlive = false): boolean {
   try {
     process.kill(-pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw ProcwireError.from(error);
+  }
+  if (!leaderAlive) return false;
+  try {
+    process.kill(pid, signal);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;

@@ -71,6 +71,19 @@ describe('pty mode', () => {
     assert.deepEqual(await transport.wait({ processId }), { code: 143, signal: 'SIGTERM' });
   });
 
+  test('a signal sent right after start is not lost (node-pty returns before the child called setsid)', async () => {
+    // Measured before the fix: 11 of 40 such signals were lost (the group did not exist yet).
+    for (let run = 0; run < 20; run++) {
+      const processId = nextId();
+      await transport.start(ptyRequest(processId, ['sleep', '30']));
+      await transport.signal({ processId, signal: 'SIGTERM' });
+      const lost = new Promise<'lost'>((resolve) => setTimeout(() => resolve('lost'), 10_000).unref());
+      const status = await Promise.race([transport.wait({ processId }), lost]);
+      if (status === 'lost') await transport.signal({ processId, signal: 'SIGKILL' });
+      assert.deepEqual(status, { code: 143, signal: 'SIGTERM' }, `run ${run}`);
+    }
+  });
+
   test('resize of a process without a terminal is failed_precondition', async () => {
     const processId = nextId();
     await transport.start(pipeRequest(processId, ['true']));
