@@ -12,6 +12,8 @@
  *   destroys it, throwing away what the kernel holds (e.g. while the output window is full and
  *   the socket paused). We refuse that destroy: the socket reads on at the window's pace.
  * node-pty emits its exit only after the socket closed, so the exit we report follows the last byte.
+ *
+ * Input does not go through node-pty's writer (see ./pty-input.ts): its queue outlives the fd.
  */
 import { existsSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -27,7 +29,7 @@ interface PtyInternals {
   readonly _socket?: Socket;
 }
 
-/** Input queued in node-pty beyond this is backpressure: writeInput waits. */
+/** Input waiting for the terminal beyond this is backpressure: writeInput waits. */
 const INPUT_BUFFER_BYTES = 64 * 1024;
 /** The terminal's EOF character (VEOF, ^D). */
 const EOF_CHAR = 0x04;
