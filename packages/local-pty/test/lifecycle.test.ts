@@ -138,6 +138,8 @@ describe('close()', () => {
     for (const info of [pipe, pty, stuck]) {
       assert.ok(await eventually(async () => !(await groupAlive(info.pid!))), `group ${info.pid} is gone`);
     }
+    // No zombies: every child of this process was reaped.
+    assert.ok(await eventually(async () => (await zombieChildren()) === 0), 'no zombie children');
     await assert.rejects(transport.list(), { code: 'closed' });
     await assert.rejects(transport.start(pipeRequest(nextId(), ['true'])), { code: 'closed' });
     await transport.close();
@@ -165,3 +167,15 @@ describe('uid and gid', () => {
     }
   });
 });
+
+async function zombieChildren(): Promise<number> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  let count = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' && Number(fields[1]) === process.pid) count++;
+  }
+  return count;
+}

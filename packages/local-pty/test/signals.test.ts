@@ -53,12 +53,17 @@ describe('signals and process groups', () => {
     await transport.signal({ processId, signal: 'SIGKILL' });
   });
 
-  test('timeout: SIGTERM to the group, and the exit status says timedOut', async () => {
-    const processId = nextId();
-    const { pid } = await transport.start(pipeRequest(processId, ['sh', '-c', 'sleep 100 & sleep 100'], { timeoutMs: 200 }));
-    assert.deepEqual(await transport.wait({ processId }), { code: 143, signal: 'SIGTERM', timedOut: true });
-    assert.ok(await eventually(async () => !(await groupAlive(pid!))), 'the group is gone');
-  });
+  for (const mode of ['pipe', 'pty'] as const) {
+    test(`${mode}: timeout sends SIGTERM to the group, and the exit status says timedOut`, async () => {
+      const processId = nextId();
+      const request = (mode === 'pipe' ? pipeRequest : ptyRequest)(processId, ['sh', '-c', 'sleep 100 & sleep 100'], {
+        timeoutMs: 200,
+      });
+      const { pid } = await transport.start(request);
+      assert.deepEqual(await transport.wait({ processId }), { code: 143, signal: 'SIGTERM', timedOut: true });
+      assert.ok(await eventually(async () => !(await groupAlive(pid!))), 'the group is gone');
+    });
+  }
 
   test('timeout: a process that ignores SIGTERM gets SIGKILL after the grace period', async () => {
     const processId = nextId();
