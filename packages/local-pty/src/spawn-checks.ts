@@ -6,6 +6,9 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 
+/** What glibc's execvp searches when the environment has no PATH. */
+const EXECVP_DEFAULT_PATH = '/bin:/usr/bin';
+
 /** Throws `invalid_argument` naming `cwd` unless it is an existing directory (as the contract says). */
 export function checkCwd(cwd: string): void {
   let isDirectory: boolean;
@@ -41,7 +44,7 @@ function executableState(path: string): 'ok' | 'missing' | 'denied' {
 export function checkCommand(command: string, path: string | undefined, cwd: string): void {
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(cwd, command)]
-    : (path ?? '').split(delimiter).map((dir) => join(dir === '' ? '.' : resolve(cwd, dir), command));
+    : (path ?? EXECVP_DEFAULT_PATH).split(delimiter).map((dir) => join(dir === '' ? cwd : resolve(cwd, dir), command));
   let denied = false;
   for (const candidate of candidates) {
     const state = executableState(candidate);
