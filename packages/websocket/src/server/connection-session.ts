@@ -31,12 +31,13 @@ import {
   encodeJson,
   type Frame,
   FrameFlag,
+  type FrameHeader,
   FrameType,
   HEADER_BYTES,
   peekCallId,
-  writeHeader,
 } from '../wire/index.js';
 import type { ResolvedLimits } from './options.js';
+import { sendFrameWithPayload } from './output-sender.js';
 import { startRequestFrom } from './start-params.js';
 
 /** Output frames carry at most this many payload bytes. */
@@ -239,10 +240,8 @@ export class ConnectionSession {
       while (from < chunk.data.byteLength) {
         await this.sendable(flow, signal);
         const size = Math.min(chunk.data.byteLength - from, MAX_OUTPUT_PAYLOAD, flow.limit - flow.sent);
-        const output = Buffer.allocUnsafe(HEADER_BYTES + size);
-        writeHeader(output, { type: FrameType.Output, callId: frame.callId, fd, offset: flow.sent });
-        output.set(chunk.data.subarray(from, from + size), HEADER_BYTES);
-        this.send(output);
+        const payload = size === chunk.data.byteLength ? chunk.data : chunk.data.subarray(from, from + size);
+        this.sendOutput({ type: FrameType.Output, callId: frame.callId, fd, offset: flow.sent }, payload);
         from += size;
         flow.sent += size;
       }
@@ -292,14 +291,25 @@ export class ConnectionSession {
 
   private send(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const size = frame.byteLength;
+    this.queuedBytes += frame.byteLength;
+    this.socket.send(frame, { binary: true }, this.sentCallback(frame.byteLength));
+  }
+
+  private sendOutput(header: FrameHeader, payload: Uint8Array): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    const size = HEADER_BYTES + payload.byteLength;
     this.queuedBytes += size;
-    this.socket.send(frame, { binary: true }, () => {
+    sendFrameWithPayload(this.socket, header, payload, this.sentCallback(size));
+  }
+
+  /** Counts bytes handed to the OS, and wakes reads waiting for the socket to drain. */
+  private sentCallback(size: number): () => void {
+    return () => {
       this.queuedBytes -= size;
       if (this.queuedBytes <= this.limits.maxBufferedBytes && this.drainWaiters.length > 0) {
         for (const wake of this.drainWaiters.splice(0)) wake();
       }
-    });
+    };
   }
 
   private sendError(callId: number, error: unknown): void {
