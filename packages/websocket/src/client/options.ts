@@ -11,7 +11,8 @@ export interface WebSocketTransportOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Per read: the most output bytes the server may send ahead of what your code has consumed;
-   * default 1 MiB. Smaller keeps less in memory, larger carries more over a long fat link.
+   * default 4 MiB. Smaller keeps less in memory, larger keeps a fast link busy while either side is
+   * briefly descheduled.
    */
   readonly readWindowBytes?: number;
   /** Stdin writes are sent in frames of at most this many bytes; default 256 KiB. */
@@ -53,7 +54,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     url: options.url,
     token: options.token,
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000, 600_000),
-    readWindowBytes: positive('readWindowBytes', options.readWindowBytes, 1024 * 1024, 0xffff_ffff),
+    readWindowBytes: positive('readWindowBytes', options.readWindowBytes, 4 * 1024 * 1024, 0xffff_ffff),
     writeChunkBytes: positive('writeChunkBytes', options.writeChunkBytes, 256 * 1024, 16 * 1024 * 1024),
   };
 }
