@@ -97,7 +97,12 @@ async function startProcwire(kind: 'grpc' | 'ws', tls: { cert: string; key: stri
   const serveName = kind === 'grpc' ? 'serveGrpc' : 'serveWebSocket';
   if (procwire.localTransport === undefined) throw new Error(procwire.missing['localTransport']);
   if (serve === undefined) throw new Error(procwire.missing[serveName]);
-  const options: Record<string, unknown> = { host: '127.0.0.1', port: 0, tokens: { [benchToken]: 'bench' } };
+  // Room for the concurrency scenario: 500 processes, each with two output reads and a wait in flight.
+  const limits =
+    kind === 'grpc'
+      ? { maxStreamsPerPrincipal: 4096, maxConcurrentStreamsPerConnection: 4096 }
+      : { maxCallsPerConnection: 4096 };
+  const options: Record<string, unknown> = { host: '127.0.0.1', port: 0, tokens: { [benchToken]: 'bench' }, limits };
   if (kind === 'ws') options['path'] = '/procwire';
   if (tls) options['tls'] = tls;
   const transport = procwire.localTransport(hostOptions());
