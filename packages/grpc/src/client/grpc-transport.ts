@@ -70,7 +70,16 @@ const defaultChannelOptions: ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 2_000,
   'grpc.max_receive_message_length': 16 * 1024 * 1024,
+  // HTTP/2's default 64 KiB window allows less than one 1 MiB output message per round trip; 8 MiB
+  // matches the host's default output window, which already bounds what a stream can have in flight.
+  'grpc-node.flow_control_window': 8 * 1024 * 1024,
 };
+
+/**
+ * How long an acknowledgement waits before it is sent; later ones of the same stream join it.
+ * Small next to the time a host's output window (8 MiB by default) takes to fill.
+ */
+const ackDelayMs = 2;
 
 /** The most stdin bytes in one WriteInput message (the server's default limit is 4 MiB). */
 const maxInputMessageBytes = 1024 * 1024;
@@ -211,6 +220,9 @@ class GrpcTransport implements Transport {
   }
 
   async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    // Core keeps one ack in flight per stream, for the latest offset: holding each back briefly
+    // turns one unary call per message into one per few milliseconds on a fast stream.
+    await new Promise((resolve) => setTimeout(resolve, ackDelayMs));
     await this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(
       this.client.ackOutput,
       { processId: request.processId, fd: request.fd, offset: request.offset },

@@ -37,6 +37,8 @@ import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wi
 import { procwireService, procwireServiceName } from '../wire/service.js';
 import { toServiceError } from '../wire/status.js';
 import { HealthStatus } from './health-service.js';
+import { outputBatches } from './output-batches.js';
+import { UnsentBytes } from './unsent-bytes.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 import { checkDecoded, withTolerantDeserializers } from './tolerant-deserializers.js';
 
@@ -56,7 +58,10 @@ export interface GrpcServerTlsOptions {
 export interface GrpcServerLimits {
   /** Largest request message accepted, in bytes; default 4 MiB (grpc-js answers RESOURCE_EXHAUSTED). */
   readonly maxMessageBytes?: number;
-  /** Output chunks larger than this are sent as several messages; default 1 MiB. */
+  /**
+   * The most output bytes in one ReadOutput message; default 1 MiB. Output the host has ready is
+   * joined into messages up to this size; a larger chunk is sent as several messages.
+   */
   readonly maxOutputChunkBytes?: number;
   /** Long-lived calls (ReadOutput, Wait, WriteInputStream) open at once per principal; default 256. */
   readonly maxStreamsPerPrincipal?: number;
@@ -97,6 +102,9 @@ export interface GrpcServer {
    */
   close(): Promise<void>;
 }
+
+/** A ReadOutput call pulls no more from the host while this many bytes wait for HTTP/2 to send them. */
+const unsentOutputLimit = 2 * 1024 * 1024;
 
 const loopbackHosts = new Set(['localhost', '::1', '[::1]']);
 const isLoopback = (host: string) => loopbackHosts.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
@@ -208,6 +216,12 @@ class ProcwireGrpcService {
     private readonly limits: GrpcServerLimits,
   ) {
     this.maxChunk = limits.maxOutputChunkBytes ?? 1024 * 1024;
+    if (!Number.isSafeInteger(this.maxChunk) || this.maxChunk < 1) {
+      throw new ProcwireError(
+        ErrorCode.InvalidArgument,
+        `limits.maxOutputChunkBytes must be a positive integer, got ${String(limits.maxOutputChunkBytes)}`,
+      );
+    }
   }
 
   /** Ends every open call; new calls answer UNAVAILABLE. */
@@ -312,15 +326,16 @@ class ProcwireGrpcService {
     validateProcessId(processId);
     validateFd(fd);
     validateOffset(offset);
-    for await (const chunk of this.transport.readOutput({ processId, fd, offset }, context.options)) {
-      const data = chunk.data;
-      // Large chunks go as several messages (views, not copies) to stay under message limits.
-      for (let start = 0; start < data.byteLength; start += this.maxChunk) {
-        const piece = data.subarray(start, Math.min(start + this.maxChunk, data.byteLength));
-        const written = call.write({ offset: chunk.offset + start, data: piece as Buffer });
-        // Backpressure: stop pulling from the transport until HTTP/2 has taken what we wrote.
-        if (!written) await once(call, 'drain', { signal: context.signal });
-      }
+    const chunks = this.transport.readOutput({ processId, fd, offset }, context.options);
+    const unsent = new UnsentBytes(unsentOutputLimit);
+    for await (const batch of outputBatches(chunks, this.maxChunk)) {
+      let size = 0;
+      for (const part of batch.parts) size += part.byteLength;
+      // The wire codec joins the batch's parts into one message; the grpc-js type only knows OutputChunk.
+      const written = call.write(batch as unknown as pb.OutputChunk, unsent.add(size));
+      // Backpressure: stop pulling from the transport until HTTP/2 has sent what we wrote.
+      if (!written) await once(call, 'drain', { signal: context.signal });
+      await unsent.belowLimit(context.signal);
       if (context.signal.aborted) break;
     }
   }

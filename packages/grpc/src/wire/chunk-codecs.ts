@@ -33,10 +33,22 @@ function writeVarint(out: Buffer, position: number, value: number): number {
   return position;
 }
 
+/**
+ * Several contiguous output pieces sent as one OutputChunk message (the server batches what the
+ * host has ready, so a fast stream costs one message per ~1 MiB rather than one per pipe read).
+ * `parts` are joined while encoding: one copy, as for a single chunk.
+ */
+export interface OutputBatch {
+  readonly offset: number;
+  readonly parts: readonly Uint8Array[];
+}
+
 /** Encodes an OutputChunk (field 1 offset, field 2 data) with one copy of the data. */
-export function encodeOutputChunk(chunk: OutputChunk): Buffer {
-  const { offset, data } = chunk;
-  const length = data.byteLength;
+export function encodeOutputChunk(chunk: OutputChunk | OutputBatch): Buffer {
+  const { offset } = chunk;
+  const parts = 'parts' in chunk ? chunk.parts : [chunk.data];
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
   const size =
     (offset === 0 ? 0 : 1 + varintLength(offset)) + (length === 0 ? 0 : 1 + varintLength(length) + length);
   const out = Buffer.allocUnsafe(size);
@@ -48,7 +60,10 @@ export function encodeOutputChunk(chunk: OutputChunk): Buffer {
   if (length !== 0) {
     out[position++] = 18;
     position = writeVarint(out, position, length);
-    out.set(data, position);
+    for (const part of parts) {
+      out.set(part, position);
+      position += part.byteLength;
+    }
   }
   return out;
 }
