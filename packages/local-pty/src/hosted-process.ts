@@ -89,6 +89,7 @@ export class HostedProcess implements ProcessSink {
   leaderGone(): void {
     if (this.leaderDone) return;
     this.leaderDone = true;
+    this.source?.discardInput();
     if (!this.stdout.eof || !this.stderr.eof) this.later(this.killGraceMs, () => this.reapOrphans());
   }
 

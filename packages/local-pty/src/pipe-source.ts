@@ -73,6 +73,11 @@ export class PipeSource implements ProcessSource {
     if (stdin !== null && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
+  discardInput(): void {
+    // Pending writes complete (their 'close' fires) instead of waiting for a reader.
+    this.child.stdin?.destroy();
+  }
+
   resize(): void {
     throw new ProcwireError(ErrorCode.FailedPrecondition, 'the process has no terminal: start it with pty to resize it');
   }

@@ -36,6 +36,8 @@ export interface ProcessSource {
   writeInput(data: Uint8Array): Promise<void>;
   /** End the input: close stdin (pipe) or send the terminal's EOF character (pty). */
   endInput(): void;
+  /** The leader exited: drop input not yet taken, so no write waits for a reader that is gone. */
+  discardInput(): void;
   /** Resize the terminal; `failed_precondition` without one. */
   resize(size: TerminalSize): void;
   /** Stop / go on reading an output stream (the output window is full / has room). */

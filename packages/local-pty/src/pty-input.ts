@@ -49,6 +49,11 @@ export class PtyInput {
     });
   }
 
+  /** Drop what is queued and accept no more (the fd stays open). */
+  discard(): void {
+    this.stop();
+  }
+
   /** Drop what is queued and run `then` (which closes the fd) once no write is in flight. */
   close(then: () => void): void {
     this.stop();

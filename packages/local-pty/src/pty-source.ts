@@ -136,6 +136,10 @@ export class PtySource implements ProcessSource {
     this.sendInput(Uint8Array.from(eof));
   }
 
+  discardInput(): void {
+    this.input?.discard();
+  }
+
   private sendInput(data: Uint8Array): void {
     // A copy: the caller may reuse its buffer once writeInput resolves.
     if (this.input !== undefined) this.input.write(Uint8Array.from(data));

@@ -79,12 +79,18 @@ export async function run(
 }
 
 /** Resolves `'pending'` unless `promise` settles within `ms`. */
-export function stillPending(promise: Promise<unknown>, ms: number): Promise<'settled' | 'pending'> {
-  return Promise.race([
-    promise.then(
-      () => 'settled' as const,
-      () => 'settled' as const,
-    ),
-    new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms)),
-  ]);
+export async function stillPending(promise: Promise<unknown>, ms: number): Promise<'settled' | 'pending'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = promise.then(
+    () => 'settled' as const,
+    () => 'settled' as const,
+  );
+  const pending = new Promise<'pending'>((resolve) => {
+    timer = setTimeout(() => resolve('pending'), ms);
+  });
+  try {
+    return await Promise.race([settled, pending]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

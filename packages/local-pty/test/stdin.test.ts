@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { nextId, pipeRequest, readText, stillPending } from './helpers.js';
+import { nextId, pipeRequest, ptyRequest, readText, stillPending } from './helpers.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -69,6 +69,25 @@ describe('stdin by offset', () => {
     assert.deepEqual(await transport.wait({ processId }), { code: 0 });
     assert.equal(await readText(transport, processId), 'still here\n');
   });
+
+  for (const mode of ['pipe', 'pty'] as const) {
+    test(`${mode}: a write waiting when the leader exits completes, though an orphan still holds stdin`, async () => {
+      // A long grace, so that only the leader's exit (not the orphan reaper) can end the write. The
+      // terminal is raw, so unread input blocks the writer instead of being dropped by the line editor.
+      const patient = localTransport({ killGraceMs: 60_000 });
+      try {
+        const processId = nextId();
+        const argv = ['sh', '-c', 'stty raw -echo; trap "" HUP; sleep 30 0<&0 & sleep 0.5'];
+        await patient.start(mode === 'pipe' ? pipeRequest(processId, argv) : ptyRequest(processId, argv));
+        const size = 4 * 1024 * 1024;
+        const write = patient.writeInput({ processId, offset: 0, data: new Uint8Array(size).fill(0x61), eof: true });
+        assert.equal(await stillPending(write, 10_000), 'settled');
+        assert.deepEqual(await write, { offset: size, eof: true });
+      } finally {
+        await patient.close();
+      }
+    });
+  }
 
   test('input for a process that has exited is accepted and discarded', async () => {
     const processId = nextId();
