@@ -5,9 +5,9 @@ import { ErrorCode, isProcwireError, OutputWindow } from '@procwire/core/transpo
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
 
-async function readAll(window: OutputWindow, offset: number): Promise<string> {
+async function readAll(window: OutputWindow, offset: number, signal?: AbortSignal): Promise<string> {
   let out = '';
-  for await (const chunk of window.read(offset)) out += text(chunk.data);
+  for await (const chunk of window.read(offset, signal)) out += text(chunk.data);
   return out;
 }
 
@@ -70,6 +70,13 @@ describe('OutputWindow', () => {
       }
     })();
     controller.abort();
+    await assert.rejects(reading, (error) => isProcwireError(error, ErrorCode.Aborted));
+  });
+
+  it('a read whose signal is already aborted rejects with a procwire aborted error', async () => {
+    const window = new OutputWindow({ windowBytes: 1024 });
+    window.push(bytes('ready'));
+    const reading = readAll(window, 0, AbortSignal.abort());
     await assert.rejects(reading, (error) => isProcwireError(error, ErrorCode.Aborted));
   });
 

@@ -164,7 +164,7 @@ export class OutputWindow {
     this.acknowledge(offset);
     let position = offset;
     for (;;) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortedBy(signal);
       if (position < this.acked) {
         throw new ProcwireError(
           ErrorCode.OutOfRange,
@@ -255,7 +255,7 @@ export class OutputWindow {
       }
       const onAbort = () => {
         this.waiters = this.waiters.filter((w) => w !== wake);
-        reject(ProcwireError.from(signal.reason ?? new DOMException('aborted', 'AbortError'), ErrorCode.Aborted));
+        reject(abortedBy(signal));
       };
       const wake = () => {
         signal.removeEventListener('abort', onAbort);
@@ -265,4 +265,11 @@ export class OutputWindow {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** The error a read ends with when its call's signal fires: always `aborted`, whatever the reason. */
+function abortedBy(signal: AbortSignal): ProcwireError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof ProcwireError) return reason;
+  return new ProcwireError(ErrorCode.Aborted, 'the read was aborted', { cause: reason });
 }
