@@ -14,16 +14,18 @@ describeTransportConformance({
   name: 'websocket (websocketTransport -> serveWebSocket -> localTransport)',
   async setup() {
     host = localTransport();
-    server = await serveWebSocket(host, { host: '127.0.0.1', port: 0, tokens: { 'conformance-token': 'conformance' } });
+    server = await serveWebSocket(host, { host: '127.0.0.1', port: 0, tokens: { 'conformance-token': 'conformance', 'other-token': 'other' } });
     proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: server.port });
     const url = server.url.replace(`:${server.port}/`, `:${proxy.port}/`);
     return {
       transport: websocketTransport({ url, token: 'conformance-token' }),
+      otherPrincipal: websocketTransport({ url, token: 'other-token' }),
       interrupt: () => void proxy.cutAll(),
     };
   },
   async teardown(target) {
     await target.transport.close();
+    await target.otherPrincipal?.close();
     await proxy.close();
     await server.close();
     await host.close();

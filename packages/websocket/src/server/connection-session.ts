@@ -114,6 +114,8 @@ export class ConnectionSession {
     const takesFd = type === FrameType.Read || type === FrameType.Ack;
     if (!takesFd && frame.fd !== 0) throw invalid('fd must be 0 except on Read and Ack frames');
     if (callId === 0) throw invalid('call id 0 is reserved');
+    const takesOffset = takesFd || type === FrameType.Write || type === FrameType.Credit;
+    if (!takesOffset && frame.offset !== 0) throw invalid('offset must be 0 except on Read, Ack, Write and Credit frames');
     if (type === FrameType.Credit) {
       this.credit(frame);
       return;
@@ -122,8 +124,6 @@ export class ConnectionSession {
       this.cancel(callId);
       return;
     }
-    const takesOffset = takesFd || type === FrameType.Write;
-    if (!takesOffset && frame.offset !== 0) throw invalid('offset must be 0 except on Read, Ack, Write and Credit frames');
     const existing = this.calls.get(callId);
     if (existing !== undefined) {
       this.calls.delete(callId);
