@@ -293,6 +293,9 @@ export class ConnectionSession {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.queuedBytes += frame.byteLength;
     this.socket.send(frame, { binary: true }, this.sentCallback(frame.byteLength));
+    // A client that sends calls but does not read the answers must not grow our memory: stop
+    // reading its frames until the answers drain.
+    if (this.queuedBytes > this.limits.maxBufferedBytes && !this.socket.isPaused) this.socket.pause();
   }
 
   private sendOutput(header: FrameHeader, payload: Uint8Array): void {
@@ -306,7 +309,9 @@ export class ConnectionSession {
   private sentCallback(size: number): () => void {
     return () => {
       this.queuedBytes -= size;
-      if (this.queuedBytes <= this.limits.maxBufferedBytes && this.drainWaiters.length > 0) {
+      if (this.queuedBytes > this.limits.maxBufferedBytes) return;
+      if (this.socket.isPaused) this.socket.resume();
+      if (this.drainWaiters.length > 0) {
         for (const wake of this.drainWaiters.splice(0)) wake();
       }
     };

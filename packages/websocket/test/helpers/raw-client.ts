@@ -46,6 +46,17 @@ export class RawClient {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
+  /** Bytes sent but not yet handed to the OS (the server is not reading them). */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Stop or go on reading what the server sends. */
+  setReading(reading: boolean): void {
+    if (reading) this.socket.resume();
+    else this.socket.pause();
+  }
+
   send(data: Uint8Array | string): void {
     this.socket.send(data, { binary: typeof data !== 'string' });
   }
