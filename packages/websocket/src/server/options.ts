@@ -8,7 +8,7 @@ export interface WebSocketServerLimits {
   readonly maxFrameBytes?: number;
   /**
    * Bytes queued on one connection's socket before the server stops pulling output from the
-   * transport until the socket drains. Default 1 MiB.
+   * transport (and stops reading that client's frames) until the socket drains. Default 1 MiB.
    */
   readonly maxBufferedBytes?: number;
   /** Calls in flight on one connection; more answer `resource_exhausted`. Default 1024. */
