@@ -13,7 +13,7 @@ const MiB = 1024 * 1024;
 const STDOUT_BYTES = 64 * MiB;
 const STDIN_BYTES = 16 * MiB;
 /** Cut every connection each time this much more data has crossed, counting both directions. */
-const CUT_EVERY_BYTES = 6 * MiB;
+const CUT_EVERY_BYTES = 5 * MiB;
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
