@@ -103,7 +103,10 @@ export interface GrpcServer {
   close(): Promise<void>;
 }
 
-/** A ReadOutput call pulls no more from the host while this many bytes wait for HTTP/2 to send them. */
+/**
+ * A ReadOutput call pulls no more from the host while this many bytes (or two messages, if more)
+ * wait for HTTP/2 to send them: enough to keep the connection busy, little to hold per slow reader.
+ */
 const unsentOutputLimit = 2 * 1024 * 1024;
 
 const loopbackHosts = new Set(['localhost', '::1', '[::1]']);
@@ -327,7 +330,7 @@ class ProcwireGrpcService {
     validateFd(fd);
     validateOffset(offset);
     const chunks = this.transport.readOutput({ processId, fd, offset }, context.options);
-    const unsent = new UnsentBytes(unsentOutputLimit);
+    const unsent = new UnsentBytes(Math.max(unsentOutputLimit, 2 * this.maxChunk));
     for await (const batch of outputBatches(chunks, this.maxChunk)) {
       let size = 0;
       for (const part of batch.parts) size += part.byteLength;
