@@ -53,7 +53,7 @@ export interface GrpcTransportOptions {
   /** Bearer token sent as `authorization: Bearer <token>` on every call. Never logged. */
   readonly token?: string;
   /** `true`: TLS with the system roots; an object: TLS with these settings; absent: plaintext. */
-  readonly tls?: true | GrpcClientTlsOptions;
+  readonly tls?: boolean | GrpcClientTlsOptions;
   /**
    * Extra grpc-js channel options, merged over procwire's defaults (keepalive every 10 s with a
    * 5 s timeout, reconnect backoff 100 ms .. 2 s).
@@ -96,7 +96,7 @@ const pem = (value: string | Uint8Array | undefined) =>
   value === undefined ? null : typeof value === 'string' ? Buffer.from(value) : asBuffer(value);
 
 function channelCredentials(tls: GrpcTransportOptions['tls']): ChannelCredentials {
-  if (tls === undefined) return credentials.createInsecure();
+  if (tls === undefined || tls === false) return credentials.createInsecure();
   if (tls === true) return credentials.createSsl();
   return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
 }
