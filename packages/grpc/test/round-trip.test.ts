@@ -19,6 +19,13 @@ describe('a core client over grpcTransport reaches localTransport through serveG
     assert.equal(await p.wait(), 3);
   });
 
+  test('tls: false is plaintext, like leaving tls out', async () => {
+    const client = createClient(stack.transport({ token: 'alice-token', tls: false }));
+    const p = await client.exec(['echo', 'plain']);
+    assert.equal(await p.stdout.read(), 'plain\n');
+    assert.equal(await p.wait(), 0);
+  });
+
   test('stdin reaches cat and comes back, EOF included', async () => {
     const client = createClient(stack.transport({ token: 'alice-token' }));
     const p = await client.exec(['cat']);
