@@ -16,7 +16,8 @@ import { mib, report } from './helpers/report.js';
 import { seededBytes } from './helpers/seeded.js';
 import { aliceToken, reliabilityTokens } from './helpers/tokens.js';
 
-const payloadBytes = 6 * 1024 * 1024;
+// Large enough that the transfer outlasts several faults even on a quiet machine.
+const payloadBytes = 24 * 1024 * 1024;
 const seeds = [101, 202, 303];
 
 function sha256(data: Uint8Array): string {
@@ -43,7 +44,7 @@ async function transferWithFaults(client: Client, proxy: FaultProxy, seed: numbe
     })();
     for (let offset = 0; offset < payload.byteLength; offset += 256 * 1024) {
       process.stdin.write(payload.subarray(offset, offset + 256 * 1024));
-      if (offset % (2 * 1024 * 1024) === 0) await process.stdin.drain();
+      if (offset % (4 * 1024 * 1024) === 0) await process.stdin.drain();
     }
     process.stdin.writeEof();
     await process.stdin.drain();

@@ -15,8 +15,9 @@ export interface FaultCounts {
 }
 
 /**
- * Run faults against `proxy` until `done` settles: every 100-400 ms, a cut (half the time), a stall
- * of 100-500 ms, or a slow link (64-512 KiB/s) for 200-600 ms. The first fault is always a cut.
+ * Run faults against `proxy` until `done` settles: every 80-300 ms, a cut (half the time), a stall
+ * of 100-500 ms, or a slow link (64-512 KiB/s) for 200-600 ms. The first fault is always a cut,
+ * 30-80 ms in, so that every transfer meets at least one.
  */
 export async function runFaults(proxy: FaultProxy, seed: number, done: Promise<unknown>): Promise<FaultCounts> {
   const random = seededRandom(seed);
@@ -27,7 +28,7 @@ export async function runFaults(proxy: FaultProxy, seed: number, done: Promise<u
   });
   let first = true;
   while (!finished) {
-    await sleep(between(random, 100, 400));
+    await sleep(first ? between(random, 30, 80) : between(random, 80, 300));
     if (finished) break;
     const roll = first ? 0 : random();
     first = false;
