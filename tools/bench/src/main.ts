@@ -37,8 +37,9 @@ async function main(): Promise<void> {
   try {
     options = parseOptions(process.argv.slice(2), defaultOutDir);
   } catch (error) {
-    console.error(reasonOf(error) === (error as Error).message ? (error as Error).message : String(error));
-    process.exitCode = 2;
+    const help = process.argv.includes('--help') || process.argv.includes('-h');
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = help ? 0 : 2;
     return;
   }
   const startedAt = new Date();
