@@ -166,6 +166,25 @@ describe('createClient', () => {
     );
   });
 
+  it('a handle whose process the host no longer knows reports process_lost, not not_found', async () => {
+    await withClient(
+      async ({ client }) => {
+        const p = await client.exec(['sleep'], { text: false });
+        const other = await client.get(p.id);
+        await p.kill('SIGKILL');
+        assert.equal(await p.wait(), 137);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        const lost = (error: unknown) =>
+          isProcwireError(error, ErrorCode.ProcessLost) && error.processId === p.id && /gone from the host/.test(error.message);
+        await assert.rejects(other.wait(), lost);
+        await assert.rejects(other.poll(), lost);
+        await assert.rejects(other.stdout.read(), lost);
+        await assert.rejects(other.kill(), lost);
+      },
+      { retentionMs: 20 },
+    );
+  });
+
   it('close() kills the processes it started and later calls fail with closed', async () => {
     const transport = memoryTransport({ programs: allPrograms });
     const client = createClient(transport);

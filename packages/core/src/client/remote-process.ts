@@ -7,6 +7,7 @@ import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
 import type { ExitStatus, ProcessInfo, SignalName, TerminalSize, Transport } from '../transport/contract.js';
 import { attachTerminal } from './attach.js';
 import { InputWriter } from './input-writer.js';
+import { reportLostProcess } from './lost-process.js';
 import { type Decoding, OutputReader, type ReaderMode } from './output-reader.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
@@ -47,7 +48,8 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
   private readonly onAbort = () => this.abortProcess();
 
   constructor(private readonly init: RemoteProcessInit) {
-    const { transport, retry, info } = init;
+    const { retry, info } = init;
+    const transport = reportLostProcess(init.transport, info.processId, info.argv);
     this.transport = transport;
     this.retry = retry;
     this.id = info.processId;
@@ -153,7 +155,7 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
       if ((await this.poll()) === null) await this.kill('SIGKILL');
     } catch (error) {
       // Already gone from the host, or the transport is closed: nothing left to kill.
-      if (!isProcwireError(error, ErrorCode.NotFound) && !isProcwireError(error, ErrorCode.Closed)) throw error;
+      if (!isProcwireError(error, ErrorCode.ProcessLost) && !isProcwireError(error, ErrorCode.Closed)) throw error;
     }
   }
 
