@@ -3,6 +3,7 @@
  * self-clocked acknowledgements, single consumer, and decoding (bytes, UTF-8 text, lines).
  */
 import type { StreamReader } from '../api.js';
+import { concatBytes } from '../bytes.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
 import type { OutputFd, Transport } from '../transport/contract.js';
 import { abortError, Backoff, type RetryPolicy } from './retry.js';
@@ -214,18 +215,4 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
     pending += decoder.decode();
     if (pending !== '') yield pending as T;
   }
-}
-
-/** Joins byte chunks into one array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let size = 0;
-  for (const part of parts) size += part.byteLength;
-  const joined = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.byteLength;
-  }
-  return joined;
 }

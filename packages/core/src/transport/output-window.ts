@@ -5,6 +5,7 @@
  * the window (and to resume when an acknowledgement makes room). Memory stays bounded by the window
  * plus one source chunk; nothing is dropped.
  */
+import { concatBytes } from '../bytes.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
 import type { OutputChunk, OutputMode, OutputStreamInfo } from './contract.js';
 
@@ -221,14 +222,7 @@ export class OutputWindow {
       parts.push(next);
       size += next.byteLength;
     }
-    if (parts.length === 1) return parts[0];
-    const joined = new Uint8Array(size);
-    let at = 0;
-    for (const part of parts) {
-      joined.set(part, at);
-      at += part.byteLength;
-    }
-    return joined;
+    return concatBytes(parts);
   }
 
   /** Index of the retained chunk holding `position` (binary search over `starts`). */
