@@ -7,7 +7,7 @@
  * fd is closed only once no write is in flight (see `close`). It also retries EAGAIN on a timer
  * instead of spinning on setImmediate, and tells how many bytes wait (for backpressure).
  */
-import { write } from 'node:fs';
+import { writeSync } from 'node:fs';
 
 /** How long to wait before retrying when the terminal's input buffer is full. */
 const RETRY_MS = 2;
@@ -70,37 +70,43 @@ export class PtyInput {
   }
 
   private pump(): void {
-    if (this.closed || this.inFlight || this.retry !== undefined || this.queue.length === 0) return;
-    const chunk = this.queue[0]!;
+    if (this.closed || this.inFlight || this.retry !== undefined) return;
+    // Written on the event loop: the fd is non-blocking, so a write takes what the terminal has
+    // room for and never waits. (fs.write went through the threadpool, whose thread a busy 2-core
+    // host schedules milliseconds late: that was most of the echo latency's p99.)
     this.inFlight = true;
-    write(this.fd, chunk, this.headOffset, chunk.byteLength - this.headOffset, null, (error, written) => {
-      this.inFlight = false;
-      if (this.closed) {
-        for (const run of this.afterWrite.splice(0)) run();
-        return;
-      }
-      if (error !== null) {
-        if (error.code === 'EAGAIN') {
-          this.retry = setTimeout(() => {
-            this.retry = undefined;
-            this.pump();
-          }, RETRY_MS);
-          this.retry.unref();
-        } else {
-          // EIO: the process side of the terminal is gone; its input is discarded.
-          this.stop();
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const chunk = this.queue[0]!;
+        let written: number;
+        try {
+          written = writeSync(this.fd, chunk, this.headOffset, chunk.byteLength - this.headOffset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+            // The terminal's input buffer is full: try again shortly.
+            this.retry = setTimeout(() => {
+              this.retry = undefined;
+              this.pump();
+            }, RETRY_MS);
+            this.retry.unref();
+          } else {
+            // EIO: the process side of the terminal is gone; its input is discarded.
+            this.stop();
+          }
+          return;
         }
-        return;
+        this.headOffset += written;
+        this.queued -= written;
+        if (this.headOffset >= chunk.byteLength) {
+          this.queue.shift();
+          this.headOffset = 0;
+        }
       }
-      this.headOffset += written;
-      this.queued -= written;
-      if (this.headOffset >= chunk.byteLength) {
-        this.queue.shift();
-        this.headOffset = 0;
-      }
+    } finally {
+      this.inFlight = false;
+      for (const run of this.afterWrite.splice(0)) run();
       this.notify();
-      this.pump();
-    });
+    }
   }
 
   private notify(): void {
