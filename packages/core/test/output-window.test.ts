@@ -106,4 +106,28 @@ describe('OutputWindow', () => {
     assert.equal(out, expected);
     assert.ok(reads < 10, `${reads} reads for 1000 tiny chunks`);
   });
+
+  it('behaves as an async generator: lazy checks, queued next() calls in order, an error or return() ends it', async () => {
+    const window = new OutputWindow({ windowBytes: 1024 });
+    const early = window.read(5);
+    window.push(bytes('0123456789'));
+    // Checked at the first next(), not when read() was called.
+    assert.deepEqual(await early.next(), { done: false, value: { offset: 5, data: bytes('56789') } });
+    const reader = window.read(10);
+    const first = reader.next();
+    const second = reader.next();
+    window.push(bytes('ab'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    window.push(bytes('cd'));
+    window.end();
+    assert.deepEqual(await first, { done: false, value: { offset: 10, data: bytes('ab') } });
+    assert.deepEqual(await second, { done: false, value: { offset: 12, data: bytes('cd') } });
+    assert.deepEqual(await reader.next(), { done: true, value: undefined });
+    const failing = window.read(99);
+    await assert.rejects(failing.next(), (error) => isProcwireError(error, ErrorCode.OutOfRange));
+    assert.deepEqual(await failing.next(), { done: true, value: undefined }, 'an error ends the read');
+    const stopped = window.read(12);
+    assert.deepEqual(await stopped.return(), { done: true, value: undefined });
+    assert.deepEqual(await stopped.next(), { done: true, value: undefined }, 'return() ends the read');
+  });
 });

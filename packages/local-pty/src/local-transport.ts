@@ -27,6 +27,7 @@ import {
 } from '@procwire/core/transport';
 import { mergeEnv } from './environment.js';
 import { HostedProcess } from './hosted-process.js';
+import { lazyIterable } from './lazy-iterable.js';
 import { type LocalTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSource } from './process-source.js';
@@ -100,17 +101,19 @@ class LocalTransport implements Transport {
     return process.info();
   }
 
-  async *readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncGenerator<OutputChunk, void, undefined> {
-    this.checkOpen(options);
-    validateFd(request.fd);
-    validateOffset(request.offset);
-    const process = this.find(request, options);
-    const window = request.fd === 1 ? process.stdout : process.stderr;
-    try {
-      yield* window.read(request.offset, options?.signal);
-    } catch (error) {
-      throw options?.signal?.aborted === true ? ProcwireError.from(error, ErrorCode.Aborted) : error;
-    }
+  readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
+    const signal = options?.signal;
+    // Checked when iteration starts, as a generator would; the window's chunks pass straight through.
+    const open = () => {
+      this.checkOpen(options);
+      validateFd(request.fd);
+      validateOffset(request.offset);
+      const process = this.find(request, options);
+      const window = request.fd === 1 ? process.stdout : process.stderr;
+      return window.read(request.offset, signal);
+    };
+    if (signal === undefined) return lazyIterable(open);
+    return lazyIterable(open, (error) => (signal.aborted ? ProcwireError.from(error, ErrorCode.Aborted) : error));
   }
 
   async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {

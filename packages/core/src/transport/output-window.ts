@@ -24,6 +24,7 @@ export interface OutputWindowOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 /** Chunks smaller than this are joined with the ones after them when read. */
 const COALESCE_BELOW = 16 * 1024;
 /** Joined reads stay below this size. */
@@ -155,16 +156,28 @@ export class OutputWindow {
 
   /**
    * Read from `offset` (which also acknowledges everything before it): yields retained chunks,
-   * then new ones as they arrive, and finishes after the last byte at EOF.
+   * then new ones as they arrive, and finishes after the last byte at EOF. Behaves as an async
+   * generator (checks run at the first `next()`, calls queue, an error ends it), but is written out
+   * by hand: it sits on every output chunk's path, and a generator costs promise hops per chunk
+   * and a long JIT compile that stalls a 2-core host's first interactive round trips.
    */
-  async *read(offset: number, signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
-    if (this.mode === 'devnull') {
-      throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} is DEVNULL: the host discards it`);
-    }
-    this.checkReadable(offset);
-    this.acknowledge(offset);
+  read(offset: number, signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
     let position = offset;
-    for (;;) {
+    let started = false;
+    let finished = false;
+    /** The latest `next()` that had to wait: later calls run after it, in order. */
+    let waiting: Promise<unknown> | undefined;
+    // One step: a result now, or `undefined` when the caller must wait for the next push or end.
+    const pull = (): IteratorResult<OutputChunk, void> | undefined => {
+      if (finished) return DONE;
+      if (!started) {
+        started = true;
+        if (this.mode === 'devnull') {
+          throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} is DEVNULL: the host discards it`);
+        }
+        this.checkReadable(offset);
+        this.acknowledge(offset);
+      }
       if (signal?.aborted) throw abortedBy(signal);
       if (position < this.acked) {
         throw new ProcwireError(
@@ -172,15 +185,66 @@ export class OutputWindow {
           `${this.name} bytes from offset ${position} were acknowledged by another reader and are gone`,
         );
       }
-      const chunk = this.sliceAt(position);
-      if (chunk !== undefined) {
-        position += chunk.byteLength;
-        yield { offset: position - chunk.byteLength, data: chunk };
-        continue;
+      const data = this.sliceAt(position);
+      if (data !== undefined) {
+        const value = { offset: position, data };
+        position += data.byteLength;
+        return { done: false, value };
       }
-      if (this.ended) return;
-      await this.nextEvent(signal);
-    }
+      if (this.ended) {
+        finished = true;
+        return DONE;
+      }
+      return undefined;
+    };
+    const fail = (error: unknown): never => {
+      finished = true;
+      throw error;
+    };
+    const step = (): Promise<IteratorResult<OutputChunk, void>> => {
+      let result: IteratorResult<OutputChunk, void> | undefined;
+      try {
+        result = pull();
+      } catch (error) {
+        finished = true;
+        return Promise.reject(error);
+      }
+      if (result !== undefined) return Promise.resolve(result);
+      return this.nextEvent(signal).then(step, fail);
+    };
+    // Calls made while one waits run after it, in order (the queue an async generator keeps).
+    const queue = (run: Promise<IteratorResult<OutputChunk, void>>) => {
+      waiting = run;
+      const settled = () => {
+        if (waiting === run) waiting = undefined;
+      };
+      run.then(settled, settled);
+      return run;
+    };
+    const iterator: AsyncGenerator<OutputChunk, void, undefined> = {
+      next: () => {
+        if (waiting !== undefined) return queue(waiting.then(step, step));
+        let result: IteratorResult<OutputChunk, void> | undefined;
+        try {
+          result = pull();
+        } catch (error) {
+          finished = true;
+          return Promise.reject(error);
+        }
+        if (result !== undefined) return Promise.resolve(result);
+        return queue(this.nextEvent(signal).then(step, fail));
+      },
+      return: async () => {
+        finished = true;
+        return DONE;
+      },
+      throw: async (error: unknown) => {
+        finished = true;
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   private checkReadable(offset: number): void {
