@@ -19,12 +19,18 @@ export function reportLostProcess(transport: Transport, processId: string, argv:
   };
   return {
     start: (request, options) => transport.start(request, options),
-    async *readOutput(request, options) {
-      try {
-        yield* transport.readOutput(request, options);
-      } catch (error) {
-        lost(error);
-      }
+    // Output is the hot path: map errors on the source's own iterator, no generator layer per chunk.
+    readOutput(request, options) {
+      const source = transport.readOutput(request, options);
+      return {
+        [Symbol.asyncIterator]() {
+          const iterator = source[Symbol.asyncIterator]();
+          return {
+            next: () => iterator.next().catch(lost),
+            return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
+          };
+        },
+      };
     },
     ackOutput: (request, options) => transport.ackOutput(request, options).catch(lost),
     writeInput: (request, options) => transport.writeInput(request, options).catch(lost),
