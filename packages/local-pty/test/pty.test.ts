@@ -46,7 +46,12 @@ describe('pty mode', () => {
 
   test('a write to a terminal whose process does not read waits (backpressure), and ends when it exits', async () => {
     const processId = nextId();
-    await transport.start(ptyRequest(processId, ['sleep', '30']));
+    // Raw mode: a cooked terminal whose line buffer is full discards further input (the kernel keeps
+    // room for one character so a newline can still arrive), so only a raw one applies backpressure.
+    await transport.start(ptyRequest(processId, ['sh', '-c', 'stty raw -echo; printf R; exec sleep 30']));
+    for await (const chunk of transport.readOutput({ processId, fd: 1, offset: 0 })) {
+      if (new TextDecoder().decode(chunk.data).includes('R')) break;
+    }
     const write = transport.writeInput({ processId, offset: 0, data: new Uint8Array(1024 * 1024).fill(0x61), eof: false });
     assert.equal(await stillPending(write, 300), 'pending');
     await transport.signal({ processId, signal: 'SIGKILL' });
