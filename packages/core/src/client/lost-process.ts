@@ -7,19 +7,29 @@
 import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
 import type { Transport } from '../transport/contract.js';
 
-/** `transport`, with `not_found` for `processId` turned into `process_lost`. */
+/** Maps a failure of a call about `processId`: `not_found` becomes `process_lost`, others stay. */
+export function lostProcessError(processId: string, argv: readonly string[]): (error: unknown) => unknown {
+  return (error) =>
+    isProcwireError(error, ErrorCode.NotFound)
+      ? new ProcwireError(
+          ErrorCode.ProcessLost,
+          `process ${processId} (${argv[0]}) is gone from the host: the host restarted, or forgot it after its retention time`,
+          { processId, argv, cause: error },
+        )
+      : error;
+}
+
+/**
+ * `transport`, with `not_found` for `processId` turned into `process_lost`. Output readers take
+ * {@link lostProcessError} instead and map only failures, so no layer sits on each chunk's path.
+ */
 export function reportLostProcess(transport: Transport, processId: string, argv: readonly string[]): Transport {
+  const mapError = lostProcessError(processId, argv);
   const lost = (error: unknown): never => {
-    if (!isProcwireError(error, ErrorCode.NotFound)) throw error;
-    throw new ProcwireError(
-      ErrorCode.ProcessLost,
-      `process ${processId} (${argv[0]}) is gone from the host: the host restarted, or forgot it after its retention time`,
-      { processId, argv, cause: error },
-    );
+    throw mapError(error);
   };
   return {
     start: (request, options) => transport.start(request, options),
-    // Output is the hot path: map errors on the source's own iterator, no generator layer per chunk.
     readOutput(request, options) {
       const source = transport.readOutput(request, options);
       return {

@@ -6,7 +6,8 @@ import type { StreamReader } from '../api.js';
 import { concatBytes } from '../bytes.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
 import type { OutputFd, Transport } from '../transport/contract.js';
-import { abortError, Backoff, type RetryPolicy } from './retry.js';
+import { ByteIterator, TextIterator } from './output-iterators.js';
+import type { RetryPolicy } from './retry.js';
 
 /** How the user asked for a stream: read it, discard it at the host, or copy it to stdout. */
 export type ReaderMode = 'pipe' | 'devnull' | 'stdout';
@@ -19,6 +20,8 @@ export interface OutputSource {
   /** The first offset to read: 0 for a new process, the host's `acknowledged` on re-attach. */
   readonly startOffset: number;
   readonly retry: RetryPolicy;
+  /** Turns a failure of the host into the one the user sees (default: as it is). */
+  readonly mapError?: (error: unknown) => unknown;
 }
 
 /** How chunks are handed to the consumer. */
@@ -83,7 +86,7 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
           else controller.enqueue(next.value);
         },
         async cancel() {
-          await iterator.return(undefined);
+          await iterator.return?.();
         },
       },
       { highWaterMark: 0 },
@@ -94,7 +97,7 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
    * For the client itself (the `StreamType.STDOUT` copy, `attach()`): the raw bytes, whatever the
    * stream's mode and decoding. Claims the stream like any consumer.
    */
-  consumeBytes(purpose: string, signal?: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+  consumeBytes(purpose: string, signal?: AbortSignal): AsyncIterableIterator<Uint8Array> {
     if (this.mode === 'devnull') throw this.modeError();
     if (this.consumer !== undefined) throw this.consumedError();
     this.consumer = purpose;
@@ -125,42 +128,25 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
     );
   }
 
-  /**
-   * The stream's bytes from `offset` to EOF. Pulls one chunk from the host per chunk the consumer
-   * asks for (no read-ahead), and resumes from the offset it has after an `unavailable` failure,
-   * so nothing is lost or duplicated.
-   */
-  private async *chunks(signal?: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
-    const { transport, processId, fd } = this.source;
-    const backoff = new Backoff(this.source.retry);
-    for (;;) {
-      backoff.begin();
-      try {
-        const request = { processId, fd, offset: this.offset };
-        for await (const chunk of transport.readOutput(request, signal === undefined ? {} : { signal })) {
-          if (chunk.offset > this.offset) {
-            throw new ProcwireError(
-              ErrorCode.Internal,
-              `the transport skipped ${this.name} bytes: expected offset ${this.offset}, got ${chunk.offset}`,
-              { processId },
-            );
-          }
-          // A transport may repeat bytes we have after a reconnect; keep each byte once.
-          const skip = this.offset - chunk.offset;
-          if (skip >= chunk.data.byteLength) continue;
-          const data = skip === 0 ? chunk.data : chunk.data.subarray(skip);
-          backoff.reset();
-          this.offset += data.byteLength;
+  /** The stream's bytes from `offset` to EOF, one host chunk per `next()`. */
+  private chunks(signal?: AbortSignal): ByteIterator {
+    return new ByteIterator(
+      {
+        transport: this.source.transport,
+        processId: this.source.processId,
+        fd: this.source.fd,
+        name: this.name,
+        retry: this.source.retry,
+        mapError: this.source.mapError ?? ((error) => error),
+        offset: () => this.offset,
+        delivered: (offset) => {
+          this.offset = offset;
           // Handed to the consumer now: let the host free it (and so let the process go on).
-          this.acknowledge(this.offset);
-          yield data;
-        }
-        return;
-      } catch (error) {
-        if (signal?.aborted) throw abortError(signal);
-        await backoff.failed(error, signal);
-      }
-    }
+          this.acknowledge(offset);
+        },
+      },
+      signal,
+    );
   }
 
   /** Self-clocking acknowledgements: one in flight at most, always for the latest offset. */
@@ -186,33 +172,8 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
     this.ackInFlight = false;
   }
 
-  private async *decode(bytes: AsyncGenerator<Uint8Array, void, undefined>): AsyncGenerator<T, void, undefined> {
-    if (!this.decoding.text) {
-      yield* bytes as AsyncGenerator<T, void, undefined>;
-      return;
-    }
-    // ignoreBOM keeps a leading U+FEFF: the user gets what the process wrote.
-    const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-    if (!this.decoding.byLine) {
-      for await (const data of bytes) {
-        const text = decoder.decode(data, { stream: true });
-        if (text !== '') yield text as T;
-      }
-      const tail = decoder.decode();
-      if (tail !== '') yield tail as T;
-      return;
-    }
-    let pending = '';
-    for await (const data of bytes) {
-      pending += decoder.decode(data, { stream: true });
-      let start = 0;
-      for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n', start)) {
-        yield pending.slice(start, newline + 1) as T;
-        start = newline + 1;
-      }
-      pending = pending.slice(start);
-    }
-    pending += decoder.decode();
-    if (pending !== '') yield pending as T;
+  private decode(bytes: ByteIterator): AsyncIterableIterator<T> {
+    if (!this.decoding.text) return bytes as AsyncIterableIterator<Uint8Array> as AsyncIterableIterator<T>;
+    return new TextIterator(bytes, this.decoding.byLine) as AsyncIterableIterator<string> as AsyncIterableIterator<T>;
   }
 }

@@ -7,7 +7,7 @@ import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
 import type { ExitStatus, ProcessInfo, SignalName, TerminalSize, Transport } from '../transport/contract.js';
 import { attachTerminal } from './attach.js';
 import { InputWriter } from './input-writer.js';
-import { reportLostProcess } from './lost-process.js';
+import { lostProcessError, reportLostProcess } from './lost-process.js';
 import { type Decoding, OutputReader, type ReaderMode } from './output-reader.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
@@ -56,13 +56,15 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
     this.argv = info.argv;
     this.hasPty = info.pty !== undefined;
     const source = { transport, processId: info.processId, retry };
+    // Readers map failures themselves (no wrapper on each chunk's path): `not_found` is `process_lost`.
+    const readSource = { ...source, transport: init.transport, mapError: lostProcessError(info.processId, info.argv) };
     this.stdout = new OutputReader<T>(
-      { ...source, fd: 1, startOffset: info.stdout.acknowledged },
+      { ...readSource, fd: 1, startOffset: info.stdout.acknowledged },
       init.stdoutMode,
       init.decoding,
     );
     this.stderr = new OutputReader<T>(
-      { ...source, fd: 2, startOffset: info.stderr.acknowledged },
+      { ...readSource, fd: 2, startOffset: info.stderr.acknowledged },
       init.stderrMode,
       init.decoding,
     );
