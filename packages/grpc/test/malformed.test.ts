@@ -8,6 +8,8 @@ import { procwireV1 } from '@procwire/grpc/generated';
 import { type Stack, startStack } from './support/stack.js';
 
 const token = 'malformed-token';
+// A principal of its own for the stream-limit test: erin's stdin stream (WriteInputCalls) counts too.
+const limitToken = 'limit-token';
 const rejectsWith = (promise: Promise<unknown>, code: string, pattern?: RegExp) =>
   assert.rejects(promise, (error) => {
     assert.ok(isProcwireError(error, code as never), `expected ${code}, got ${String(error)}`);
@@ -35,7 +37,7 @@ describe('malformed requests get clear errors and the server keeps serving', () 
 
   before(async () => {
     stack = await startStack({
-      tokens: { [token]: 'erin' },
+      tokens: { [token]: 'erin', [limitToken]: 'frank' },
       limits: { maxMessageBytes: 1024 * 1024, maxStreamsPerPrincipal: 2 },
     });
     transport = stack.transport({ token });
@@ -104,6 +106,7 @@ describe('malformed requests get clear errors and the server keeps serving', () 
   });
 
   test('long-lived calls past the per-principal limit are resource_exhausted', async () => {
+    const transport = stack.transport({ token: limitToken });
     await transport.start({ processId: 'sleeper', argv: ['sleep', '30'], stdout: 'pipe', stderr: 'pipe' });
     const controller = new AbortController();
     const waits = [0, 1].map(() =>

@@ -33,6 +33,7 @@ import { asBuffer } from '../wire/chunk-codecs.js';
 import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
 import { ProcwireServiceClient } from '../wire/service.js';
 import { fromServiceError } from '../wire/status.js';
+import { InputCallsStream } from './input-calls-stream.js';
 
 /** TLS settings of {@link grpcTransport}. */
 export interface GrpcClientTlsOptions {
@@ -84,6 +85,13 @@ const ackDelayMs = 2;
 /** The most stdin bytes in one WriteInput message (the server's default limit is 4 MiB). */
 const maxInputMessageBytes = 1024 * 1024;
 
+/**
+ * The WriteInputCalls stream is ended once it has had no write for this long and the transport has
+ * no other call open, so an idle client holds no stream (and lets Node exit) without paying a
+ * stream setup on every keystroke of an interactive session.
+ */
+const inputStreamIdleMs = 1_000;
+
 type Callback<Res> = (error: ServiceError | null, response?: Res) => void;
 type UnaryMethod<Req, Res> = (
   request: Req,
@@ -132,6 +140,12 @@ class GrpcTransport implements Transport {
   private closed = false;
   /** Calls in flight, cancelled by `close()` so nothing keeps the channel (or the process) alive. */
   private readonly calls = new Set<{ cancel(): void }>();
+  /** The shared stdin stream (WriteInputCalls), opened on the first write and after a break. */
+  private inputStream: InputCallsStream | undefined;
+  private inputStreamIdleTimer: NodeJS.Timeout | undefined;
+  private lastInputAt = 0;
+  /** The server has no WriteInputCalls (an older server): stdin goes by unary WriteInput. */
+  private unaryInputOnly = false;
 
   constructor(options: GrpcTransportOptions) {
     if (typeof options?.address !== 'string' || options.address === '') {
@@ -232,15 +246,14 @@ class GrpcTransport implements Transport {
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
-    // Large writes go as several calls under the server's message limit; each is at its own offset,
-    // so a failure part-way is retried from the caller's offset and the host trims what it has.
+    // Large writes go as several messages under the server's message limit; each is at its own
+    // offset, so a failure part-way is retried from the caller's offset and the host trims what it has.
     const { data } = request;
     let result: WriteInputResult | undefined;
     let start = 0;
     do {
       const end = Math.min(start + maxInputMessageBytes, data.byteLength);
-      const response = await this.unary<pb.WriteInputRequest, pb.WriteInputResponse>(
-        this.client.writeInput,
+      result = await this.writeInputMessage(
         {
           processId: request.processId,
           offset: request.offset + start,
@@ -248,12 +261,58 @@ class GrpcTransport implements Transport {
           eof: request.eof && end === data.byteLength,
         },
         options,
-        request.processId,
       );
-      result = { offset: response.offset, eof: response.eof };
       start = end;
     } while (start < data.byteLength);
     return result;
+  }
+
+  /** One WriteInputRequest, on the shared WriteInputCalls stream (unary if the server has none). */
+  private async writeInputMessage(message: pb.WriteInputRequest, options: CallOptions | undefined): Promise<WriteInputResult> {
+    this.checkOpen();
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortedError(signal);
+    if (!this.unaryInputOnly) {
+      const stream = this.openInputStream();
+      this.lastInputAt = performance.now();
+      try {
+        return await stream.write(message, signal);
+      } catch (error) {
+        if (this.closed) throw closedError();
+        if (!stream.unimplemented) throw error;
+        this.unaryInputOnly = true;
+      }
+    }
+    const response = await this.unary<pb.WriteInputRequest, pb.WriteInputResponse>(
+      this.client.writeInput,
+      message,
+      options,
+      message.processId,
+    );
+    return { offset: response.offset, eof: response.eof };
+  }
+
+  private openInputStream(): InputCallsStream {
+    if (this.inputStream !== undefined) return this.inputStream;
+    const stream = new InputCallsStream(this.client.writeInputCalls(this.metadata.clone()), (broken) => {
+      if (this.inputStream === broken) this.dropInputStream();
+    });
+    this.inputStream = stream;
+    this.inputStreamIdleTimer = setInterval(() => {
+      const idle = performance.now() - this.lastInputAt >= inputStreamIdleMs;
+      if (idle && stream.unanswered === 0 && this.calls.size === 0) {
+        this.dropInputStream();
+        stream.end();
+      }
+    }, inputStreamIdleMs);
+    this.inputStreamIdleTimer.unref();
+    return stream;
+  }
+
+  private dropInputStream(): void {
+    clearInterval(this.inputStreamIdleTimer);
+    this.inputStreamIdleTimer = undefined;
+    this.inputStream = undefined;
   }
 
   async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
@@ -312,6 +371,9 @@ class GrpcTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const inputStream = this.inputStream;
+    this.dropInputStream();
+    inputStream?.cancel(closedError());
     for (const call of this.calls) call.cancel();
     this.calls.clear();
     this.client.close();

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { isIP } from 'node:net';
 import {
+  type handleBidiStreamingCall,
   type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
@@ -35,8 +36,10 @@ import { HealthService } from '../gen/grpc/health/v1/health.js';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wire/convert.js';
 import { procwireService, procwireServiceName } from '../wire/service.js';
-import { toServiceError } from '../wire/status.js';
+import type { DecodedInputCall } from '../wire/chunk-codecs.js';
+import { errorCodeTrailer, toServiceError } from '../wire/status.js';
 import { HealthStatus } from './health-service.js';
+import { serveInputCalls } from './input-calls.js';
 import { outputBatches } from './output-batches.js';
 import { UnsentBytes } from './unsent-bytes.js';
 import { TokenAuthenticator } from './token-authenticator.js';
@@ -63,7 +66,7 @@ export interface GrpcServerLimits {
    * joined into messages up to this size; a larger chunk is sent as several messages.
    */
   readonly maxOutputChunkBytes?: number;
-  /** Long-lived calls (ReadOutput, Wait, WriteInputStream) open at once per principal; default 256. */
+  /** Long-lived calls (ReadOutput, Wait, WriteInputStream, WriteInputCalls) open at once per principal; default 256. */
   readonly maxStreamsPerPrincipal?: number;
   /** HTTP/2 streams open at once per connection; default 1000. */
   readonly maxConcurrentStreamsPerConnection?: number;
@@ -378,6 +381,41 @@ class ProcwireGrpcService {
     return result;
   }
 
+  private readonly writeInputCalls: handleBidiStreamingCall<DecodedInputCall, pb.InputCallResult> = (call) => {
+    let context: CallContext;
+    try {
+      context = this.begin(call, true);
+    } catch (error) {
+      call.emit('error', this.failure(error));
+      return;
+    }
+    serveInputCalls(call, {
+      signal: context.signal,
+      apply: (write, invalid) => {
+        if (invalid !== undefined) return Promise.reject(new ProcwireError(ErrorCode.InvalidArgument, invalid));
+        if (write === undefined) {
+          return Promise.reject(new ProcwireError(ErrorCode.InvalidArgument, 'the InputCall has no write'));
+        }
+        return this.writeInput(write, context);
+      },
+      errorOf: (error) => {
+        const { code, details, metadata } = toServiceError(error);
+        return { code, message: details, procwireCode: String(metadata?.get(errorCodeTrailer)[0] ?? '') };
+      },
+    }).then(
+      () => {
+        context.end();
+        // Cancelled by the client: nothing to send. Closing: end with UNAVAILABLE so it reconnects.
+        if (this.closing) call.emit('error', this.failure(undefined));
+        else if (!call.cancelled) call.end();
+      },
+      (error: unknown) => {
+        context.end();
+        if (!call.cancelled) call.emit('error', this.failure(error));
+      },
+    );
+  };
+
   private writeInput(request: pb.WriteInputRequest, context: CallContext): Promise<WriteInputResult> {
     checkDecoded(request);
     validateProcessId(request.processId);
@@ -407,6 +445,7 @@ class ProcwireGrpcService {
     }),
     writeInput: this.unary((request: pb.WriteInputRequest, context) => this.writeInput(request, context)),
     writeInputStream: this.writeInputStream,
+    writeInputCalls: this.writeInputCalls as handleBidiStreamingCall<pb.InputCall, pb.InputCallResult>,
     wait: this.unary(async (request: pb.ProcessRequest, context) => {
       validateProcessId(request.processId);
       return exitStatusToWire(await this.transport.wait({ processId: request.processId }, context.options));

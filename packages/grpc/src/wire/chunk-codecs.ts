@@ -1,11 +1,11 @@
 /**
- * Hand-written codecs for the two messages on the byte path (OutputChunk, WriteInputRequest).
+ * Hand-written codecs for the messages on the byte path (OutputChunk, WriteInputRequest, InputCall).
  * The generated ones copy `data` twice per message (into the writer, then `Buffer.from`); these
  * encode with one copy into an exactly sized buffer and decode without copying at all (the data is
  * a view of the received message). The bytes on the wire are the same protobuf encoding.
  */
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import type { OutputChunk, WriteInputRequest } from '../gen/procwire/v1/procwire.js';
+import type { InputCall, OutputChunk, WriteInputRequest } from '../gen/procwire/v1/procwire.js';
 
 const empty = Buffer.alloc(0);
 
@@ -81,17 +81,28 @@ export function decodeOutputChunk(message: Buffer): OutputChunk {
   return chunk;
 }
 
-/** Encodes a WriteInputRequest (1 process_id, 2 offset, 3 data, 4 eof) with one copy of the data. */
-export function encodeWriteInputRequest(request: WriteInputRequest): Buffer {
+/** The bytes of a WriteInputRequest before `data`, and the size of the whole message. */
+function writeInputLayout(request: WriteInputRequest): { head: Uint8Array; size: number } {
   const header = new BinaryWriter();
   if (request.processId !== '') header.uint32(10).string(request.processId);
   if (request.offset !== 0) header.uint32(16).uint64(request.offset);
   if (request.data.byteLength !== 0) header.uint32(26).uint32(request.data.byteLength);
   const head = header.finish();
-  const out = Buffer.allocUnsafe(head.byteLength + request.data.byteLength + (request.eof ? 2 : 0));
-  out.set(head, 0);
-  out.set(request.data, head.byteLength);
-  if (request.eof) out.set([32, 1], head.byteLength + request.data.byteLength);
+  return { head, size: head.byteLength + request.data.byteLength + (request.eof ? 2 : 0) };
+}
+
+/** Writes a WriteInputRequest laid out by {@link writeInputLayout} into `out` at `position`. */
+function writeInputInto(out: Buffer, position: number, request: WriteInputRequest, head: Uint8Array): void {
+  out.set(head, position);
+  out.set(request.data, position + head.byteLength);
+  if (request.eof) out.set([32, 1], position + head.byteLength + request.data.byteLength);
+}
+
+/** Encodes a WriteInputRequest (1 process_id, 2 offset, 3 data, 4 eof) with one copy of the data. */
+export function encodeWriteInputRequest(request: WriteInputRequest): Buffer {
+  const { head, size } = writeInputLayout(request);
+  const out = Buffer.allocUnsafe(size);
+  writeInputInto(out, 0, request, head);
   return out;
 }
 
@@ -108,6 +119,46 @@ export function decodeWriteInputRequest(message: Buffer): WriteInputRequest {
     else reader.skip(tag & 7);
   }
   return request;
+}
+
+/**
+ * A decoded InputCall. `invalid` says why `write` could not be decoded although `call_id` could,
+ * so the server can fail that one write (by its id) rather than the whole call.
+ */
+export interface DecodedInputCall extends InputCall {
+  readonly invalid?: string;
+}
+
+/** Encodes an InputCall (1 call_id, 2 write) with one copy of the data. */
+export function encodeInputCall(call: InputCall): Buffer {
+  const prefix = new BinaryWriter();
+  if (call.callId !== 0) prefix.uint32(8).uint64(call.callId);
+  const layout = call.write === undefined ? undefined : writeInputLayout(call.write);
+  if (layout !== undefined) prefix.uint32(18).uint32(layout.size);
+  const head = prefix.finish();
+  const out = Buffer.allocUnsafe(head.byteLength + (layout?.size ?? 0));
+  out.set(head, 0);
+  if (call.write !== undefined && layout !== undefined) writeInputInto(out, head.byteLength, call.write, layout.head);
+  return out;
+}
+
+/** Decodes an InputCall; `write.data` is a view of `message`. */
+export function decodeInputCall(message: Buffer): DecodedInputCall {
+  const reader = new BinaryReader(message);
+  let callId = 0;
+  let write: Buffer | undefined;
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag === 8) callId = safeNumber(reader.uint64(), 'call_id');
+    else if (tag === 18) write = asBuffer(reader.bytes());
+    else reader.skip(tag & 7);
+  }
+  if (write === undefined) return { callId };
+  try {
+    return { callId, write: decodeWriteInputRequest(write) };
+  } catch (error) {
+    return { callId, invalid: `the write could not be decoded: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 function safeNumber(value: bigint | string | number, field: string): number {

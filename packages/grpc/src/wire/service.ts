@@ -5,8 +5,10 @@
 import { makeGenericClientConstructor, type ChannelCredentials, type ClientOptions } from '@grpc/grpc-js';
 import { type ProcwireClient, ProcwireService } from '../gen/procwire/v1/procwire.js';
 import {
+  decodeInputCall,
   decodeOutputChunk,
   decodeWriteInputRequest,
+  encodeInputCall,
   encodeOutputChunk,
   encodeWriteInputRequest,
 } from './chunk-codecs.js';
@@ -14,7 +16,7 @@ import {
 /** The full name of the service, as used in paths and health checks. */
 export const procwireServiceName = 'procwire.v1.Procwire';
 
-/** The Procwire service with zero-copy codecs on ReadOutput, WriteInput and WriteInputStream. */
+/** The Procwire service with zero-copy codecs on ReadOutput and the three input RPCs. */
 export const procwireService = {
   ...ProcwireService,
   readOutput: {
@@ -31,6 +33,11 @@ export const procwireService = {
     ...ProcwireService.writeInputStream,
     requestSerialize: encodeWriteInputRequest,
     requestDeserialize: decodeWriteInputRequest,
+  },
+  writeInputCalls: {
+    ...ProcwireService.writeInputCalls,
+    requestSerialize: encodeInputCall,
+    requestDeserialize: decodeInputCall,
   },
 } satisfies typeof ProcwireService;
 

@@ -10,10 +10,12 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
   type ClientWritableStream,
+  type handleBidiStreamingCall,
   type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
@@ -221,6 +223,36 @@ export interface WriteInputResponse {
   offset: number;
   /** The host has accepted EOF. */
   eof: boolean;
+}
+
+/** One write on a WriteInputCalls call. */
+export interface InputCall {
+  /** Chosen by the client to match the result to the write; unique among the call's unanswered writes. */
+  callId: number;
+  /** The write, as for WriteInput. */
+  write?: WriteInputRequest | undefined;
+}
+
+/** The error of one write: what the unary WriteInput would have ended with. */
+export interface CallError {
+  /** The gRPC status code (google.rpc.Code), e.g. 5 NOT_FOUND, 11 OUT_OF_RANGE. */
+  code: number;
+  /** One line a person can act on. */
+  message: string;
+  /** The exact procwire error code, as the `procwire-error-code` trailer carries it: "not_found", ... */
+  procwireCode: string;
+}
+
+/** The outcome of one InputCall. */
+export interface InputCallResult {
+  /** The call_id of the InputCall this answers. */
+  callId: number;
+  /** The host's input position after the write, as WriteInput returns it. */
+  response?:
+    | WriteInputResponse
+    | undefined;
+  /** The write failed; the call goes on. */
+  error?: CallError | undefined;
 }
 
 export interface ProcessRequest {
@@ -1302,6 +1334,199 @@ export const WriteInputResponse: MessageFns<WriteInputResponse> = {
   },
 };
 
+function createBaseInputCall(): InputCall {
+  return { callId: 0, write: undefined };
+}
+
+export const InputCall: MessageFns<InputCall> = {
+  encode(message: InputCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== 0) {
+      writer.uint32(8).uint64(message.callId);
+    }
+    if (message.write !== undefined) {
+      WriteInputRequest.encode(message.write, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InputCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInputCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.callId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.write = WriteInputRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCallError(): CallError {
+  return { code: 0, message: "", procwireCode: "" };
+}
+
+export const CallError: MessageFns<CallError> = {
+  encode(message: CallError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.procwireCode !== "") {
+      writer.uint32(26).string(message.procwireCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.procwireCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseInputCallResult(): InputCallResult {
+  return { callId: 0, response: undefined, error: undefined };
+}
+
+export const InputCallResult: MessageFns<InputCallResult> = {
+  encode(message: InputCallResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== 0) {
+      writer.uint32(8).uint64(message.callId);
+    }
+    if (message.response !== undefined) {
+      WriteInputResponse.encode(message.response, writer.uint32(18).fork()).join();
+    }
+    if (message.error !== undefined) {
+      CallError.encode(message.error, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InputCallResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInputCallResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.callId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.response = WriteInputResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = CallError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseProcessRequest(): ProcessRequest {
   return { processId: "" };
 }
@@ -1748,6 +1973,25 @@ export const ProcwireService = {
     responseSerialize: (value: WriteInputResponse): Buffer => Buffer.from(WriteInputResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WriteInputResponse => WriteInputResponse.decode(value),
   },
+  /**
+   * Many independent writes on one long-lived call (what an interactive client wants: no call
+   * setup per keystroke). Each InputCall is applied exactly as WriteInput would apply it and
+   * answered by one InputCallResult with the same call_id, success or error; an error ends only
+   * that write, never the call. Writes to one process are applied in the order they arrive; results
+   * for different processes may come back in any order (a write waits while its process's input
+   * buffer is full). Auth is checked when the call opens (UNAUTHENTICATED ends it); the call ends
+   * with OK after the client half-closes and every result is sent. If the call breaks, writes
+   * without a result may or may not have been applied: send them again at the same offsets.
+   */
+  writeInputCalls: {
+    path: "/procwire.v1.Procwire/WriteInputCalls" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: InputCall): Buffer => Buffer.from(InputCall.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InputCall => InputCall.decode(value),
+    responseSerialize: (value: InputCallResult): Buffer => Buffer.from(InputCallResult.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InputCallResult => InputCallResult.decode(value),
+  },
   /** Block until the process has exited and both outputs reached EOF; returns its exit status. */
   wait: {
     path: "/procwire.v1.Procwire/Wait" as const,
@@ -1836,6 +2080,17 @@ export interface ProcwireServer extends UntypedServiceImplementation {
    * After a cut, ask Get (stdin.offset) or send an empty WriteInput and continue from there.
    */
   writeInputStream: handleClientStreamingCall<WriteInputRequest, WriteInputResponse>;
+  /**
+   * Many independent writes on one long-lived call (what an interactive client wants: no call
+   * setup per keystroke). Each InputCall is applied exactly as WriteInput would apply it and
+   * answered by one InputCallResult with the same call_id, success or error; an error ends only
+   * that write, never the call. Writes to one process are applied in the order they arrive; results
+   * for different processes may come back in any order (a write waits while its process's input
+   * buffer is full). Auth is checked when the call opens (UNAUTHENTICATED ends it); the call ends
+   * with OK after the client half-closes and every result is sent. If the call breaks, writes
+   * without a result may or may not have been applied: send them again at the same offsets.
+   */
+  writeInputCalls: handleBidiStreamingCall<InputCall, InputCallResult>;
   /** Block until the process has exited and both outputs reached EOF; returns its exit status. */
   wait: handleUnaryCall<ProcessRequest, ExitStatus>;
   /** The exit status if the process has exited (outputs at EOF); never blocks. */
@@ -1935,6 +2190,19 @@ export interface ProcwireClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: WriteInputResponse) => void,
   ): ClientWritableStream<WriteInputRequest>;
+  /**
+   * Many independent writes on one long-lived call (what an interactive client wants: no call
+   * setup per keystroke). Each InputCall is applied exactly as WriteInput would apply it and
+   * answered by one InputCallResult with the same call_id, success or error; an error ends only
+   * that write, never the call. Writes to one process are applied in the order they arrive; results
+   * for different processes may come back in any order (a write waits while its process's input
+   * buffer is full). Auth is checked when the call opens (UNAUTHENTICATED ends it); the call ends
+   * with OK after the client half-closes and every result is sent. If the call breaks, writes
+   * without a result may or may not have been applied: send them again at the same offsets.
+   */
+  writeInputCalls(): ClientDuplexStream<InputCall, InputCallResult>;
+  writeInputCalls(options: Partial<CallOptions>): ClientDuplexStream<InputCall, InputCallResult>;
+  writeInputCalls(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<InputCall, InputCallResult>;
   /** Block until the process has exited and both outputs reached EOF; returns its exit status. */
   wait(request: ProcessRequest, callback: (error: ServiceError | null, response: ExitStatus) => void): ClientUnaryCall;
   wait(
