@@ -16,22 +16,19 @@ export interface ProcessRegistryOptions {
 }
 
 interface Entry<P> {
-  readonly principal: string | undefined;
   readonly process: P;
   running: boolean;
   expiry?: ReturnType<typeof setTimeout>;
 }
 
-// Principals and ids never contain NUL, so it separates them safely.
-const keyOf = (principal: string | undefined, processId: string) =>
-  `${principal === undefined ? '\u0001' : `\u0002${principal}`}\u0000${processId}`;
 
 /**
  * A host's processes, keyed by principal and process id: lookups that answer `not_found` across
  * principals, the running-process limits, and the retention of exited processes.
  */
 export class ProcessRegistry<P> {
-  private readonly entries = new Map<string, Entry<P>>();
+  /** Each principal's processes by id, in start order (two levels: no key string built per lookup). */
+  private readonly byPrincipal = new Map<string | undefined, Map<string, Entry<P>>>();
   private runningCount = 0;
   private readonly runningByPrincipal = new Map<string | undefined, number>();
 
@@ -39,7 +36,7 @@ export class ProcessRegistry<P> {
 
   /** The process with this id owned by `principal`; `undefined` when there is none. */
   find(principal: string | undefined, processId: string): P | undefined {
-    return this.entries.get(keyOf(principal, processId))?.process;
+    return this.byPrincipal.get(principal)?.get(processId)?.process;
   }
 
   /** Like `find`, but throws `not_found` (another principal's process is "not found" too). */
@@ -70,25 +67,30 @@ export class ProcessRegistry<P> {
 
   /** Record a started process (after `checkCapacity`). */
   add(principal: string | undefined, processId: string, process: P): void {
-    const key = keyOf(principal, processId);
-    if (this.entries.has(key)) throw new ProcwireError(ErrorCode.Internal, `process ${processId} is already registered`);
-    this.entries.set(key, { principal, process, running: true });
+    let entries = this.byPrincipal.get(principal);
+    if (entries === undefined) {
+      entries = new Map();
+      this.byPrincipal.set(principal, entries);
+    }
+    if (entries.has(processId)) throw new ProcwireError(ErrorCode.Internal, `process ${processId} is already registered`);
+    entries.set(processId, { process, running: true });
     this.runningCount++;
     this.runningByPrincipal.set(principal, (this.runningByPrincipal.get(principal) ?? 0) + 1);
   }
 
   /** Mark a process exited: it no longer counts against limits and is forgotten after retention. */
   markExited(principal: string | undefined, processId: string, onForget?: () => void): void {
-    const key = keyOf(principal, processId);
-    const entry = this.entries.get(key);
-    if (entry === undefined || !entry.running) return;
+    const entries = this.byPrincipal.get(principal);
+    const entry = entries?.get(processId);
+    if (entries === undefined || entry === undefined || !entry.running) return;
     entry.running = false;
     this.runningCount--;
     const count = (this.runningByPrincipal.get(principal) ?? 1) - 1;
     if (count === 0) this.runningByPrincipal.delete(principal);
     else this.runningByPrincipal.set(principal, count);
     entry.expiry = setTimeout(() => {
-      this.entries.delete(key);
+      entries.delete(processId);
+      if (entries.size === 0 && this.byPrincipal.get(principal) === entries) this.byPrincipal.delete(principal);
       onForget?.();
     }, this.options.retentionMs);
     // Retention must never keep the host's event loop alive.
@@ -97,14 +99,13 @@ export class ProcessRegistry<P> {
 
   /** The processes of `principal`, in start order. */
   list(principal: string | undefined): P[] {
-    const result: P[] = [];
-    for (const entry of this.entries.values()) if (entry.principal === principal) result.push(entry.process);
-    return result;
+    const entries = this.byPrincipal.get(principal);
+    return entries === undefined ? [] : [...entries.values()].map((entry) => entry.process);
   }
 
   /** Every process of every principal (for shutdown). */
   all(): P[] {
-    return [...this.entries.values()].map((entry) => entry.process);
+    return [...this.byPrincipal.values()].flatMap((entries) => [...entries.values()].map((entry) => entry.process));
   }
 
   /** Number of running processes, all principals. */
@@ -114,8 +115,10 @@ export class ProcessRegistry<P> {
 
   /** Forget everything and cancel retention timers. */
   clear(): void {
-    for (const entry of this.entries.values()) if (entry.expiry !== undefined) clearTimeout(entry.expiry);
-    this.entries.clear();
+    for (const entries of this.byPrincipal.values()) {
+      for (const entry of entries.values()) if (entry.expiry !== undefined) clearTimeout(entry.expiry);
+    }
+    this.byPrincipal.clear();
     this.runningCount = 0;
     this.runningByPrincipal.clear();
   }
