@@ -302,7 +302,11 @@ export class OutputWindow {
   }
 
   private wake(): void {
-    for (const resolve of this.waiters.splice(0)) resolve();
+    // Called on every push: allocate nothing when no reader waits.
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private nextEvent(signal?: AbortSignal): Promise<void> {
