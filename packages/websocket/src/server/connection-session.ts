@@ -11,6 +11,7 @@
 import {
   type CallOptions,
   ErrorCode,
+  type OutputChunk,
   type OutputFd,
   ProcwireError,
   type Transport,
@@ -43,18 +44,31 @@ import { startRequestFrom } from './start-params.js';
 /** Output frames carry at most this many payload bytes. */
 const MAX_OUTPUT_PAYLOAD = 256 * 1024;
 
-/** Flow-control state of one read. */
+/**
+ * Chunks at least this big are bulk output: they wait for the end of the event loop's I/O phase
+ * (`setImmediate`), so that the pipe reads made in one phase leave as one frame. Smaller ones (a
+ * keystroke's echo, a line of a log) go out at once.
+ */
+const BULK_CHUNK_BYTES = 16 * 1024;
+
+/** Flow-control and batching state of one read. */
 interface ReadFlow {
+  readonly callId: number;
+  readonly fd: OutputFd;
   /** The server may send bytes before this offset (consumed + window). */
   limit: number;
   readonly window: number;
-  /** Offset just past what was sent. */
+  /** Offset just past what was taken from the transport: sent, or batched in `parts`. */
   sent: number;
   wake: (() => void) | undefined;
+  /** Output taken while the socket was busy, sent as one frame when it drains. */
+  parts: Uint8Array[];
+  partsBytes: number;
 }
 
 interface ServerCall {
-  readonly controller: AbortController;
+  /** Absent for `Ack`: it is quick and advisory, so it gets no cancellation signal (and no AbortController to build). */
+  readonly controller?: AbortController;
   read?: ReadFlow;
 }
 
@@ -66,6 +80,13 @@ export class ConnectionSession {
   private readonly calls = new Map<number, ServerCall>();
   private queuedBytes = 0;
   private drainWaiters: Array<() => void> = [];
+  /** Reads holding batched output until the socket drains. */
+  private readonly batching = new Set<ReadFlow>();
+  private flushScheduled = false;
+  private readonly flushAll = () => {
+    this.flushScheduled = false;
+    for (const flow of [...this.batching]) this.flushBatch(flow);
+  };
   private lastActivity = Date.now();
   private readonly idleTimer: ReturnType<typeof setInterval> | undefined;
   private readonly callOptionsBase: { readonly principal?: string };
@@ -127,7 +148,7 @@ export class ConnectionSession {
     const existing = this.calls.get(callId);
     if (existing !== undefined) {
       this.calls.delete(callId);
-      existing.controller.abort();
+      existing.controller?.abort();
       throw invalid(`call id ${callId} is already in flight: both calls are cancelled`);
     }
     if (this.calls.size >= this.limits.maxCallsPerConnection) {
@@ -136,7 +157,7 @@ export class ConnectionSession {
         `${this.limits.maxCallsPerConnection} calls are in flight on this connection, the most allowed`,
       );
     }
-    const call: ServerCall = { controller: new AbortController() };
+    const call: ServerCall = type === FrameType.Ack ? {} : { controller: new AbortController() };
     this.calls.set(callId, call);
     void this.run(frame, call);
   }
@@ -160,7 +181,8 @@ export class ConnectionSession {
 
   private async perform(frame: Frame, call: ServerCall): Promise<Uint8Array> {
     const { callId } = frame;
-    const options: CallOptions = { ...this.callOptionsBase, signal: call.controller.signal };
+    const options: CallOptions =
+      call.controller === undefined ? this.callOptionsBase : { ...this.callOptionsBase, signal: call.controller.signal };
     const result = (value: unknown) => encodeFrame({ type: FrameType.Result, callId }, encodeJson(value));
     switch (frame.type) {
       case FrameType.Start: {
@@ -229,24 +251,110 @@ export class ConnectionSession {
     if (window === 0) throw invalid('the read window must be at least 1 byte');
     validateFd(frame.fd);
     const fd: OutputFd = frame.fd;
-    const flow: ReadFlow = { limit: frame.offset + window, window, sent: frame.offset, wake: undefined };
+    const flow: ReadFlow = {
+      callId: frame.callId,
+      fd,
+      limit: frame.offset + window,
+      window,
+      sent: frame.offset,
+      wake: undefined,
+      parts: [],
+      partsBytes: 0,
+    };
     call.read = flow;
-    const signal = call.controller.signal;
-    for await (const chunk of this.transport.readOutput({ processId, fd, offset: frame.offset }, options)) {
-      if (chunk.offset !== flow.sent) {
-        throw new ProcwireError(ErrorCode.Internal, `the transport yielded offset ${chunk.offset}, expected ${flow.sent}`);
+    const signal = options.signal!;
+    // Iterated by hand, not with for-await: a chunk that can go out at once costs no extra promise.
+    const iterator = this.transport.readOutput({ processId, fd, offset: frame.offset }, options)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        try {
+          const waiting = this.forward(flow, next.value, signal);
+          if (waiting !== undefined) await waiting;
+        } catch (error) {
+          await iterator.return?.();
+          throw error;
+        }
       }
-      let from = 0;
-      while (from < chunk.data.byteLength) {
-        await this.sendable(flow, signal);
-        const size = Math.min(chunk.data.byteLength - from, MAX_OUTPUT_PAYLOAD, flow.limit - flow.sent);
-        const payload = size === chunk.data.byteLength ? chunk.data : chunk.data.subarray(from, from + size);
-        this.sendOutput({ type: FrameType.Output, callId: frame.callId, fd, offset: flow.sent }, payload);
-        from += size;
-        flow.sent += size;
+    } catch (error) {
+      // Bytes already taken go out before the error (in order); a cancelled read drops them.
+      if (signal.aborted) this.dropBatch(flow);
+      else this.flushBatch(flow);
+      throw error;
+    }
+    this.flushBatch(flow);
+    return encodeFrame({ type: FrameType.End, callId: frame.callId, fd, offset: flow.sent });
+  }
+
+  /**
+   * Send (or batch) one chunk from the transport within the read's credit. Returns `undefined`
+   * when it is all handled, or a promise when it must wait for credit or socket room.
+   */
+  private forward(flow: ReadFlow, chunk: OutputChunk, signal: AbortSignal): Promise<void> | undefined {
+    if (chunk.offset !== flow.sent) {
+      throw new ProcwireError(ErrorCode.Internal, `the transport yielded offset ${chunk.offset}, expected ${flow.sent}`);
+    }
+    const data = chunk.data;
+    const size = data.byteLength;
+    let from = 0;
+    while (from < size) {
+      if (signal.aborted || flow.sent >= flow.limit || this.queuedBytes > this.limits.maxBufferedBytes) {
+        return this.forwardSlowly(flow, data, from, signal);
+      }
+      from += this.take(flow, data, from);
+    }
+    return undefined;
+  }
+
+  private async forwardSlowly(flow: ReadFlow, data: Uint8Array, from: number, signal: AbortSignal): Promise<void> {
+    while (from < data.byteLength) {
+      await this.sendable(flow, signal);
+      from += this.take(flow, data, from);
+    }
+  }
+
+  /**
+   * Take as many bytes of `data` from `from` as the credit and the frame size allow. A small chunk
+   * goes out at once when the socket is idle (an echoed keystroke waits for nothing). Bulk chunks,
+   * and anything taken while earlier frames are still being written, are batched; the batch goes
+   * out as one frame at the end of this I/O phase, when the socket drains, or when it is full. So
+   * bulk output gets fewer, larger frames (less work per byte on both ends).
+   */
+  private take(flow: ReadFlow, data: Uint8Array, from: number): number {
+    let size = Math.min(data.byteLength - from, flow.limit - flow.sent, MAX_OUTPUT_PAYLOAD);
+    if (flow.partsBytes + size > MAX_OUTPUT_PAYLOAD) this.flushBatch(flow);
+    size = Math.min(size, MAX_OUTPUT_PAYLOAD - flow.partsBytes);
+    flow.parts.push(from === 0 && size === data.byteLength ? data : data.subarray(from, from + size));
+    flow.partsBytes += size;
+    flow.sent += size;
+    if (flow.partsBytes >= MAX_OUTPUT_PAYLOAD || (this.queuedBytes === 0 && flow.partsBytes < BULK_CHUNK_BYTES)) {
+      this.flushBatch(flow);
+    } else {
+      this.batching.add(flow);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushAll);
       }
     }
-    return encodeFrame({ type: FrameType.End, callId: frame.callId, fd, offset: flow.sent });
+    return size;
+  }
+
+  /** Send a read's batched output as one `Output` frame. */
+  private flushBatch(flow: ReadFlow): void {
+    if (flow.partsBytes === 0) return;
+    const parts = flow.parts;
+    const bytes = flow.partsBytes;
+    flow.parts = [];
+    flow.partsBytes = 0;
+    this.batching.delete(flow);
+    this.sendOutput({ type: FrameType.Output, callId: flow.callId, fd: flow.fd, offset: flow.sent - bytes }, parts, bytes);
+  }
+
+  private dropBatch(flow: ReadFlow): void {
+    flow.parts = [];
+    flow.partsBytes = 0;
+    this.batching.delete(flow);
   }
 
   /** Resolves when the read has credit and the socket has room; rejects once the call is cancelled. */
@@ -285,7 +393,7 @@ export class ConnectionSession {
     const call = this.calls.get(callId);
     if (call === undefined) throw new ProcwireError(ErrorCode.NotFound, `no call in flight with call id ${callId}`);
     this.calls.delete(callId);
-    call.controller.abort();
+    call.controller?.abort();
     this.sendError(callId, new ProcwireError(ErrorCode.Aborted, 'cancelled by the client'));
   }
 
@@ -298,17 +406,20 @@ export class ConnectionSession {
     if (this.queuedBytes > this.limits.maxBufferedBytes && !this.socket.isPaused) this.socket.pause();
   }
 
-  private sendOutput(header: FrameHeader, payload: Uint8Array): void {
+  private sendOutput(header: FrameHeader, parts: readonly Uint8Array[], payloadBytes: number): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const size = HEADER_BYTES + payload.byteLength;
+    const size = HEADER_BYTES + payloadBytes;
     this.queuedBytes += size;
-    sendFrameWithPayload(this.socket, header, payload, this.sentCallback(size));
+    sendFrameWithPayload(this.socket, header, parts, payloadBytes, this.sentCallback(size));
   }
 
   /** Counts bytes handed to the OS, and wakes reads waiting for the socket to drain. */
   private sentCallback(size: number): () => void {
     return () => {
       this.queuedBytes -= size;
+      if (this.queuedBytes === 0 && this.batching.size > 0) {
+        for (const flow of [...this.batching]) this.flushBatch(flow);
+      }
       if (this.queuedBytes > this.limits.maxBufferedBytes) return;
       if (this.socket.isPaused) this.socket.resume();
       if (this.drainWaiters.length > 0) {
@@ -331,7 +442,8 @@ export class ConnectionSession {
     if (this.idleTimer !== undefined) clearInterval(this.idleTimer);
     const calls = [...this.calls.values()];
     this.calls.clear();
-    for (const call of calls) call.controller.abort();
+    for (const call of calls) call.controller?.abort();
+    this.batching.clear();
     for (const wake of this.drainWaiters.splice(0)) wake();
   }
 }

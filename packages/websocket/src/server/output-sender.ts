@@ -2,9 +2,10 @@
  * Sends frames whose payload is bulk output without copying the payload. `ws.send()` takes one
  * buffer, so header + payload would be joined into a new buffer per frame (a copy of every output
  * byte). Instead, when the socket is plainly reachable, the WebSocket frame header and the
- * procwire header go out as one small buffer and the payload as it is, in one corked write: what
- * ws's own Sender does for every unmasked, uncompressed message. Otherwise (another ws version, a
- * sender that is queueing) it falls back to `ws.send()` with one copy.
+ * procwire header go out as one small buffer and the payload parts as they are, in one corked
+ * write (one `writev`): what ws's own Sender does for every unmasked, uncompressed message.
+ * Otherwise (another ws version, a sender that is queueing) it falls back to `ws.send()` with one
+ * copy.
  */
 import type { WebSocket } from 'ws';
 import { type FrameHeader, HEADER_BYTES, writeHeader } from '../wire/index.js';
@@ -35,18 +36,26 @@ function canWriteDirectly(socket: WebSocket): boolean {
   );
 }
 
-/** Send one binary frame `header + payload`; `done` runs once the bytes are handed to the OS. */
+/**
+ * Send one binary frame: `header`, then the `parts` one after the other (`payloadBytes` in all)
+ * as its payload. `done` runs once the bytes are handed to the OS.
+ */
 export function sendFrameWithPayload(
   socket: WebSocket,
   header: FrameHeader,
-  payload: Uint8Array,
+  parts: readonly Uint8Array[],
+  payloadBytes: number,
   done: (error?: Error | null) => void,
 ): void {
-  const length = HEADER_BYTES + payload.byteLength;
+  const length = HEADER_BYTES + payloadBytes;
   if (!canWriteDirectly(socket)) {
     const frame = Buffer.allocUnsafe(length);
     writeHeader(frame, header);
-    frame.set(payload, HEADER_BYTES);
+    let at = HEADER_BYTES;
+    for (const part of parts) {
+      frame.set(part, at);
+      at += part.byteLength;
+    }
     socket.send(frame, { binary: true }, done);
     return;
   }
@@ -67,6 +76,8 @@ export function sendFrameWithPayload(
   const raw = (socket as unknown as WsInternals)._socket!;
   raw.cork();
   raw.write(prefix);
-  raw.write(payload, done);
+  const last = parts.length - 1;
+  for (let i = 0; i < last; i++) raw.write(parts[i]!);
+  raw.write(parts[last]!, done);
   raw.uncork();
 }
