@@ -8,7 +8,8 @@ import type { Transport } from '@procwire/core/transport';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 import { WebSocket } from 'ws';
 import { SUBPROTOCOL } from '../wire/index.js';
-import type { ClientSocket, SocketOpener } from './client-socket.js';
+import type { SocketOpener } from './client-socket.js';
+import { NodeClientSocket } from './node-socket.js';
 import type { WebSocketTransportOptions } from './options.js';
 
 export type { WebSocketTransportOptions } from './options.js';
@@ -32,9 +33,7 @@ function nodeOpener(tls: NodeWebSocketTransportOptions['tls']): SocketOpener {
         maxPayload: MAX_INCOMING_FRAME_BYTES,
         headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       });
-      // Buffers as they arrive: 'arraybuffer' would copy every message.
-      socket.binaryType = 'nodebuffer';
-      return socket as unknown as ClientSocket;
+      return new NodeClientSocket(socket);
     },
     failureOf(event, url) {
       const message = String((event as { message?: unknown }).message ?? '');

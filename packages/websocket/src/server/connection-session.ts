@@ -37,6 +37,7 @@ import {
   HEADER_BYTES,
   peekCallId,
 } from '../wire/index.js';
+import { TickCork } from '../node/tick-cork.js';
 import type { ResolvedLimits } from './options.js';
 import { sendFrameWithPayload } from './output-sender.js';
 import { startRequestFrom } from './start-params.js';
@@ -90,6 +91,7 @@ export class ConnectionSession {
   private lastActivity = Date.now();
   private readonly idleTimer: ReturnType<typeof setInterval> | undefined;
   private readonly callOptionsBase: { readonly principal?: string };
+  private readonly cork: TickCork;
 
   constructor(
     private readonly socket: WebSocket,
@@ -98,6 +100,7 @@ export class ConnectionSession {
     private readonly limits: ResolvedLimits,
   ) {
     this.callOptionsBase = principal === undefined ? {} : { principal };
+    this.cork = new TickCork(socket);
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', () => this.closed());
     socket.on('error', () => {});
@@ -400,6 +403,7 @@ export class ConnectionSession {
   private send(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.queuedBytes += frame.byteLength;
+    this.cork.engage();
     this.socket.send(frame, { binary: true }, this.sentCallback(frame.byteLength));
     // A client that sends calls but does not read the answers must not grow our memory: stop
     // reading its frames until the answers drain.
@@ -410,6 +414,7 @@ export class ConnectionSession {
     if (this.socket.readyState !== this.socket.OPEN) return;
     const size = HEADER_BYTES + payloadBytes;
     this.queuedBytes += size;
+    this.cork.engage();
     sendFrameWithPayload(this.socket, header, parts, payloadBytes, this.sentCallback(size));
   }
 
