@@ -33,6 +33,7 @@ import { asBuffer } from '../wire/chunk-codecs.js';
 import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
 import { ProcwireServiceClient } from '../wire/service.js';
 import { fromServiceError } from '../wire/status.js';
+import { AckPacer } from './ack-pacer.js';
 import { InputCallsStream } from './input-calls-stream.js';
 
 /** TLS settings of {@link grpcTransport}. */
@@ -75,12 +76,6 @@ const defaultChannelOptions: ChannelOptions = {
   // matches the host's default output window, which already bounds what a stream can have in flight.
   'grpc-node.flow_control_window': 8 * 1024 * 1024,
 };
-
-/**
- * How long an acknowledgement waits before it is sent; later ones of the same stream join it.
- * Small next to the time a host's output window (8 MiB by default) takes to fill.
- */
-const ackDelayMs = 2;
 
 /** The most stdin bytes in one WriteInput message (the server's default limit is 4 MiB). */
 const maxInputMessageBytes = 1024 * 1024;
@@ -146,6 +141,7 @@ class GrpcTransport implements Transport {
   private lastInputAt = 0;
   /** The server has no WriteInputCalls (an older server): stdin goes by unary WriteInput. */
   private unaryInputOnly = false;
+  private readonly ackPacer = new AckPacer();
 
   constructor(options: GrpcTransportOptions) {
     if (typeof options?.address !== 'string' || options.address === '') {
@@ -202,7 +198,7 @@ class GrpcTransport implements Transport {
       options,
       request.processId,
     );
-    return processInfoFromWire(info);
+    return this.seen(processInfoFromWire(info));
   }
 
   async *readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
@@ -233,16 +229,24 @@ class GrpcTransport implements Transport {
     }
   }
 
+  /** Remembers what the ack pacing needs from a process's info. */
+  private seen(info: ProcessInfo): ProcessInfo {
+    this.ackPacer.noteWindow(info.processId, info.outputWindowBytes);
+    return info;
+  }
+
   async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    // Core keeps one ack in flight per stream, for the latest offset: holding each back briefly
-    // turns one unary call per message into one per few milliseconds on a fast stream.
-    await new Promise((resolve) => setTimeout(resolve, ackDelayMs));
+    // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
+    // later ones into it (see AckPacer for how long).
+    const { processId, fd, offset } = request;
+    await new Promise((resolve) => setTimeout(resolve, this.ackPacer.delayMs(processId, fd, offset)));
     await this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(
       this.client.ackOutput,
-      { processId: request.processId, fd: request.fd, offset: request.offset },
+      { processId, fd, offset },
       options,
-      request.processId,
+      processId,
     );
+    this.ackPacer.sent(processId, fd, offset);
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
@@ -322,6 +326,7 @@ class GrpcTransport implements Transport {
       options,
       request.processId,
     );
+    this.ackPacer.forget(request.processId);
     return exitStatusFromWire(exit);
   }
 
@@ -360,12 +365,12 @@ class GrpcTransport implements Transport {
       options,
       request.processId,
     );
-    return processInfoFromWire(info);
+    return this.seen(processInfoFromWire(info));
   }
 
   async list(options?: CallOptions): Promise<ProcessInfo[]> {
     const result = await this.unary<pb.ListRequest, pb.ListResponse>(this.client.list, {}, options);
-    return result.processes.map(processInfoFromWire);
+    return result.processes.map((info) => this.seen(processInfoFromWire(info)));
   }
 
   async close(): Promise<void> {
