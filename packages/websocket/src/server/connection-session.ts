@@ -83,10 +83,15 @@ export class ConnectionSession {
   private drainWaiters: Array<() => void> = [];
   /** Reads holding batched output until the socket drains. */
   private readonly batching = new Set<ReadFlow>();
+  /** `Ack` answers waiting for the end of the I/O phase, to leave with the output sent then. */
+  private deferredAnswers: Uint8Array[] = [];
   private flushScheduled = false;
   private readonly flushAll = () => {
     this.flushScheduled = false;
     for (const flow of [...this.batching]) this.flushBatch(flow);
+    if (this.deferredAnswers.length > 0) {
+      for (const answer of this.deferredAnswers.splice(0)) this.send(answer);
+    }
   };
   private lastActivity = Date.now();
   private readonly idleTimer: ReturnType<typeof setInterval> | undefined;
@@ -178,7 +183,14 @@ export class ConnectionSession {
     }
     if (this.calls.get(frame.callId) === call) {
       this.calls.delete(frame.callId);
-      this.send(answer);
+      // During a transfer an Ack arrives with more output ready to send: its answer joins that
+      // output's write instead of costing a write (and a wakeup of the client) of its own.
+      if (frame.type === FrameType.Ack) {
+        this.deferredAnswers.push(answer);
+        this.scheduleFlush();
+      } else {
+        this.send(answer);
+      }
     }
   }
 
@@ -335,12 +347,16 @@ export class ConnectionSession {
       this.flushBatch(flow);
     } else {
       this.batching.add(flow);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flushAll);
-      }
+      this.scheduleFlush();
     }
     return size;
+  }
+
+  /** Flush batched output and deferred answers at the end of this I/O phase (once). */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushAll);
   }
 
   /** Send a read's batched output as one `Output` frame. */
@@ -449,6 +465,7 @@ export class ConnectionSession {
     this.calls.clear();
     for (const call of calls) call.controller?.abort();
     this.batching.clear();
+    this.deferredAnswers = [];
     for (const wake of this.drainWaiters.splice(0)) wake();
   }
 }
