@@ -4,6 +4,7 @@
  * and an AbortSignal that fires when the call is cancelled or the server closes.
  */
 import { once } from 'node:events';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { isIP } from 'node:net';
 import {
   type handleBidiStreamingCall,
@@ -185,6 +186,8 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
     });
   });
 
+  openReceiveWindows(server);
+
   let closing: Promise<void> | undefined;
   return {
     address: `${hostPart}:${port}`,
@@ -207,6 +210,27 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
       return closing;
     },
   };
+}
+
+/**
+ * The HTTP/2 receive window of each connection and of each stream on it. HTTP/2 starts both at
+ * 64 KiB, which lets a client send at most 64 KiB of stdin per round trip; grpc-js has an option
+ * for this on channels only (`grpc-node.flow_control_window`), so the server sets it itself.
+ */
+const receiveWindowBytes = 8 * 1024 * 1024;
+
+/** Opens {@link receiveWindowBytes} on every connection `server` accepts from now on. */
+function openReceiveWindows(server: Server): void {
+  // grpc-js keeps its node:http2 servers in a private map (pinned grpc-js version); without it, the
+  // server still works with HTTP/2's default windows.
+  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const http2Server of http2Servers.keys() as Iterable<Http2Server>) {
+    http2Server.on('session', (session: ServerHttp2Session) => {
+      session.setLocalWindowSize(receiveWindowBytes);
+      session.settings({ initialWindowSize: receiveWindowBytes });
+    });
+  }
 }
 
 /** The Procwire service handlers over one transport. */
