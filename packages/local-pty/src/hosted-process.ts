@@ -19,7 +19,8 @@ import {
   type WriteInputRequest,
   type WriteInputResult,
 } from '@procwire/core/transport';
-import type { ProcessSink, ProcessSource } from './process-source.js';
+import type { ProcessSource } from './process-source.js';
+import type { HelperSink } from './spawn-helper.js';
 import { exitStatusOf, signalGroup } from './signals.js';
 
 /** What a hosted process needs from the transport. */
@@ -33,7 +34,7 @@ export interface HostedProcessOptions {
   readonly onExit: () => void;
 }
 
-export class HostedProcess implements ProcessSink {
+export class HostedProcess implements HelperSink {
   readonly processId: string;
   readonly principal: string | undefined;
   readonly argv: readonly string[];
@@ -47,11 +48,16 @@ export class HostedProcess implements ProcessSink {
   private leaderDone = false;
   private leaderStatus: { code: number | null; signal: string | number | null } | undefined;
   private status: ExitStatus | undefined;
+  /** Set when the exit status cannot be known (the spawn helper died); `wait()` rejects with it. */
+  private lost: ProcwireError | undefined;
+  /** The end was reported: an exit status, or the `lost` error. */
+  private ended = false;
   private exitedAt: number | undefined;
   private timedOut = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly exited: Promise<ExitStatus>;
   private resolveExited!: (status: ExitStatus) => void;
+  private rejectExited!: (error: ProcwireError) => void;
   private readonly killGraceMs: number;
   private readonly onExit: () => void;
 
@@ -64,9 +70,12 @@ export class HostedProcess implements ProcessSink {
     this.terminal = request.pty === undefined ? undefined : { ...request.pty };
     this.killGraceMs = options.killGraceMs;
     this.onExit = options.onExit;
-    this.exited = new Promise((resolve) => {
+    this.exited = new Promise((resolve, reject) => {
       this.resolveExited = resolve;
+      this.rejectExited = reject;
     });
+    // A lost process nobody waits for is not an unhandled rejection.
+    this.exited.catch(() => {});
     this.stdout = this.window(1, request.stdout, options.outputWindowBytes);
     this.stderr = this.window(2, request.stderr, options.outputWindowBytes);
     for (const window of [this.stdout, this.stderr]) void window.whenEnded().then(() => this.settle());
@@ -75,7 +84,11 @@ export class HostedProcess implements ProcessSink {
   /** Connect the started source, and arm the timeout. */
   attach(source: ProcessSource, timeoutMs: number | undefined): void {
     this.source = source;
-    if (timeoutMs !== undefined && this.status === undefined) this.later(timeoutMs, () => this.timeout());
+    // A source launched asynchronously (spawn helper) may have run a little before attaching.
+    if (this.stdout.isPaused) source.pauseOutput(1);
+    if (this.stderr.isPaused) source.pauseOutput(2);
+    if (this.leaderDone) source.discardInput();
+    if (timeoutMs !== undefined && !this.ended) this.later(timeoutMs, () => this.timeout());
   }
 
   get pid(): number | undefined {
@@ -83,6 +96,17 @@ export class HostedProcess implements ProcessSink {
   }
 
   get exitStatus(): ExitStatus | undefined {
+    return this.status;
+  }
+
+  /** True once the end was reported (an exit status, or `process_lost`). */
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
+  /** The exit status, `undefined` while running; throws `process_lost` when it cannot be known. */
+  poll(): ExitStatus | undefined {
+    if (this.lost !== undefined && this.ended) throw this.lost;
     return this.status;
   }
 
@@ -99,23 +123,36 @@ export class HostedProcess implements ProcessSink {
     this.settle();
   }
 
+  leaderLost(error: ProcwireError): void {
+    if (this.leaderStatus !== undefined || this.lost !== undefined) return;
+    this.lost = error;
+    this.leaderGone();
+    this.settle();
+  }
+
   /** Resolves with the exit status; rejects with `aborted` when `signal` aborts first. */
   wait(signal?: AbortSignal): Promise<ExitStatus> {
-    if (signal === undefined || this.status !== undefined) return this.exited;
+    if (signal === undefined || this.ended) return this.exited;
     if (signal.aborted) return Promise.reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
       signal.addEventListener('abort', onAbort, { once: true });
-      void this.exited.then((status) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(status);
-      });
+      this.exited.then(
+        (status) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(status);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
     });
   }
 
   /** Send `signal` to the process group; nothing to do once the process has exited. */
   signal(signal: SignalName | number): void {
-    if (this.status !== undefined || this.source === undefined) return;
+    if (this.ended || this.source === undefined) return;
     signalGroup(this.source.pid, signal, !this.leaderDone);
   }
 
@@ -135,7 +172,7 @@ export class HostedProcess implements ProcessSink {
       throw new ProcwireError(ErrorCode.FailedPrecondition, `process ${this.processId} has no terminal: start it with pty to resize it`);
     }
     this.terminal = { ...this.terminal, cols: size.cols, rows: size.rows };
-    if (this.status === undefined) this.source?.resize(size);
+    if (!this.ended) this.source?.resize(size);
   }
 
   /**
@@ -143,7 +180,7 @@ export class HostedProcess implements ProcessSink {
    * `graceMs`, so that close always finishes.
    */
   async stop(graceMs: number): Promise<void> {
-    if (this.status !== undefined) return;
+    if (this.ended) return;
     this.clearTimers();
     if (this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
     // Nobody will read a full window now: stop waiting for what the kernel still holds for it.
@@ -151,7 +188,10 @@ export class HostedProcess implements ProcessSink {
     if (this.stderr.isPaused) this.source?.abandonOutput(2);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const gaveUp = await Promise.race([
-      this.exited.then(() => false),
+      this.exited.then(
+        () => false,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), graceMs);
       }),
@@ -171,7 +211,7 @@ export class HostedProcess implements ProcessSink {
       cwd: this.cwd,
       ...(this.source === undefined ? {} : { pid: this.source.pid }),
       ...(this.terminal === undefined ? {} : { pty: { ...this.terminal } }),
-      state: status === undefined ? 'running' : 'exited',
+      state: this.ended ? 'exited' : 'running',
       ...(status === undefined ? {} : { exit: status, exitedAt: this.exitedAt }),
       startedAt: this.startedAt,
       stdout: this.stdout.info(),
@@ -193,12 +233,18 @@ export class HostedProcess implements ProcessSink {
 
   /** Report the exit once the leader's status is known and both outputs reached EOF. */
   private settle(): void {
-    if (this.status !== undefined || this.leaderStatus === undefined) return;
+    if (this.ended) return;
+    if (this.leaderStatus === undefined && this.lost === undefined) return;
     if (!this.stdout.eof || !this.stderr.eof) return;
-    this.status = exitStatusOf(this.leaderStatus.code, this.leaderStatus.signal, this.timedOut);
+    this.ended = true;
     this.exitedAt = Date.now();
     this.clearTimers();
-    this.resolveExited(this.status);
+    if (this.leaderStatus === undefined) {
+      this.rejectExited(this.lost as ProcwireError);
+    } else {
+      this.status = exitStatusOf(this.leaderStatus.code, this.leaderStatus.signal, this.timedOut);
+      this.resolveExited(this.status);
+    }
     this.onExit();
   }
 
@@ -207,7 +253,7 @@ export class HostedProcess implements ProcessSink {
     this.timedOut = true;
     signalGroup(this.source.pid, 'SIGTERM', true);
     this.later(this.killGraceMs, () => {
-      if (this.status === undefined && this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
+      if (!this.ended && this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
     });
   }
 
@@ -217,11 +263,11 @@ export class HostedProcess implements ProcessSink {
    * its window and made no progress (a process outside the group holds it).
    */
   private reapOrphans(): void {
-    if (this.status !== undefined || this.source === undefined) return;
+    if (this.ended || this.source === undefined) return;
     signalGroup(this.source.pid, 'SIGKILL');
     const seen = { 1: this.stdout.written, 2: this.stderr.written };
     const check = () => {
-      if (this.status !== undefined) return;
+      if (this.ended) return;
       for (const [fd, window] of [
         [1, this.stdout],
         [2, this.stderr],

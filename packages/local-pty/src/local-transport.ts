@@ -34,6 +34,7 @@ import type { LaunchSpec, ProcessSource } from './process-source.js';
 import { PtySource } from './pty-source.js';
 import { signalNumberOf } from './signals.js';
 import { checkCwd } from './spawn-checks.js';
+import { SpawnHelper } from './spawn-helper.js';
 
 /**
  * A transport that runs processes on this host: pipes through `child_process`, terminals through
@@ -51,6 +52,9 @@ export function localTransport(options?: LocalTransportOptions): Transport {
 
 class LocalTransport implements Transport {
   private readonly registry: ProcessRegistry<HostedProcess>;
+  private readonly spawnHelper: SpawnHelper | undefined;
+  /** Starts through the spawn helper not yet registered, by principal and id (starts are idempotent). */
+  private readonly starting = new Map<string, { principal: string | undefined; info: Promise<ProcessInfo> }>();
   private closed = false;
 
   constructor(private readonly options: ResolvedOptions) {
@@ -59,6 +63,7 @@ class LocalTransport implements Transport {
       maxRunning: options.maxProcesses,
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
     });
+    if (options.spawnHelper) this.spawnHelper = new SpawnHelper();
   }
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
@@ -67,7 +72,10 @@ class LocalTransport implements Transport {
     const principal = options?.principal;
     const existing = this.registry.find(principal, request.processId);
     if (existing !== undefined) return existing.info();
-    this.registry.checkCapacity(principal);
+    const startingKey = JSON.stringify([principal ?? null, request.processId]);
+    const starting = this.starting.get(startingKey);
+    if (starting !== undefined) return starting.info;
+    this.checkCapacity(principal);
     const cwd = request.cwd ?? this.options.defaultCwd;
     checkCwd(cwd);
     const process = new HostedProcess({
@@ -87,6 +95,12 @@ class LocalTransport implements Transport {
       ...(request.pty === undefined ? {} : { pty: request.pty }),
       ...(this.options.user === undefined ? {} : { user: this.options.user }),
     };
+    if (spec.pty === undefined && this.spawnHelper !== undefined) {
+      const info = this.startThroughHelper(this.spawnHelper, spec, process, request.timeoutMs);
+      // Registered before its first await, so a concurrent start of this id gets the same answer.
+      this.starting.set(startingKey, { principal, info });
+      return info.finally(() => this.starting.delete(startingKey));
+    }
     // Launching is synchronous up to registration, so concurrent starts of one id cannot race.
     let source: ProcessSource;
     if (spec.pty === undefined) {
@@ -99,6 +113,40 @@ class LocalTransport implements Transport {
     this.registry.add(principal, request.processId, process);
     process.attach(source, request.timeoutMs);
     return process.info();
+  }
+
+  private async startThroughHelper(
+    helper: SpawnHelper,
+    spec: LaunchSpec,
+    process: HostedProcess,
+    timeoutMs: number | undefined,
+  ): Promise<ProcessInfo> {
+    const source = await helper.launch(spec, process);
+    this.registry.add(process.principal, process.processId, process);
+    process.attach(source, timeoutMs);
+    // It may have ended before it was registered (its exit came with its pipes).
+    if (process.hasEnded) this.registry.markExited(process.principal, process.processId);
+    return process.info();
+  }
+
+  /** The registry's limits, counting the starts still in flight as running. */
+  private checkCapacity(principal: string | undefined): void {
+    this.registry.checkCapacity(principal);
+    if (this.starting.size === 0) return;
+    const { maxProcesses, maxProcessesPerPrincipal } = this.options;
+    if (this.registry.running + this.starting.size >= maxProcesses) {
+      throw new ProcwireError(ErrorCode.ResourceExhausted, `too many running processes: the limit is ${maxProcesses}`);
+    }
+    let mine = 0;
+    for (const entry of this.starting.values()) if (entry.principal === principal) mine++;
+    if (mine === 0) return;
+    for (const process of this.registry.list(principal)) if (!process.hasEnded) mine++;
+    if (mine >= maxProcessesPerPrincipal) {
+      throw new ProcwireError(
+        ErrorCode.ResourceExhausted,
+        `too many running processes for this principal: the limit is ${maxProcessesPerPrincipal}`,
+      );
+    }
   }
 
   readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
@@ -140,7 +188,7 @@ class LocalTransport implements Transport {
 
   async poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
     this.checkOpen(options);
-    return this.find(request, options).exitStatus ?? null;
+    return this.find(request, options).poll() ?? null;
   }
 
   async signal(request: SignalRequest, options?: CallOptions): Promise<void> {
@@ -168,8 +216,11 @@ class LocalTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Starts in flight register their process either way; then it is killed with the rest.
+    await Promise.allSettled([...this.starting.values()].map((entry) => entry.info));
     await Promise.all(this.registry.all().map((process) => process.stop(this.options.killGraceMs)));
     this.registry.clear();
+    await this.spawnHelper?.close();
   }
 
   private find(request: { readonly processId: string }, options: CallOptions | undefined): HostedProcess {

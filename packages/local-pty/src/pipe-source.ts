@@ -1,20 +1,41 @@
 /**
  * Pipe mode: the process runs with child_process.spawn (argv array, never a shell), in its own
- * process group, with stdin/stdout/stderr as pipes.
+ * process group, with stdin/stdout/stderr as pipes. It is spawned here, or by the spawn helper
+ * (`spawn-helper.ts`), which hands the same three pipes over; from then on both are one source.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ErrorCode, type OutputFd, ProcwireError } from '@procwire/core/transport';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
 
 const ignore = () => {};
 
+/** A started pipe-mode process: its leader's pid and the host's ends of its pipes. */
+export interface PipeStreams {
+  readonly pid: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+}
+
 export class PipeSource implements ProcessSource {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly pid: number,
-  ) {}
+  readonly pid: number;
+  private readonly stdin: Writable | null;
+  private readonly stdout: Readable | null;
+  private readonly stderr: Readable | null;
+
+  /** Connects the streams of a started process to `sink` (the leader's exit is reported apart). */
+  constructor(streams: PipeStreams, sink: ProcessSink) {
+    this.pid = streams.pid;
+    this.stdin = streams.stdin;
+    this.stdout = streams.stdout;
+    this.stderr = streams.stderr;
+    // EPIPE when the child closed its stdin: the input is discarded, nothing crashes.
+    this.stdin?.on('error', ignore);
+    connect(this.stdout, sink.stdout);
+    connect(this.stderr, sink.stderr);
+  }
 
   /**
    * Spawns the process. Success is known at once (so the caller registers it without awaiting);
@@ -42,16 +63,13 @@ export class PipeSource implements ProcessSource {
     }
     // After a successful spawn, 'error' only reports a failed kill; nothing to do about it.
     child.on('error', ignore);
-    // EPIPE when the child closed its stdin: the input is discarded, nothing crashes.
-    child.stdin?.on('error', ignore);
-    connect(child.stdout, sink.stdout);
-    connect(child.stderr, sink.stderr);
+    const source = new PipeSource({ pid: child.pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, sink);
     child.once('exit', (code, signal) => sink.leaderExited(code, signal));
-    return { source: new PipeSource(child, child.pid) };
+    return { source };
   }
 
   writeInput(data: Uint8Array): Promise<void> {
-    const stdin = this.child.stdin;
+    const stdin = this.stdin;
     if (stdin === null || stdin.destroyed || stdin.writableEnded || data.byteLength === 0) return Promise.resolve();
     return new Promise((resolve) => {
       if (stdin.write(data)) {
@@ -69,13 +87,13 @@ export class PipeSource implements ProcessSource {
   }
 
   endInput(): void {
-    const stdin = this.child.stdin;
+    const stdin = this.stdin;
     if (stdin !== null && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
   discardInput(): void {
     // Pending writes complete (their 'close' fires) instead of waiting for a reader.
-    this.child.stdin?.destroy();
+    this.stdin?.destroy();
   }
 
   resize(): void {
@@ -95,7 +113,7 @@ export class PipeSource implements ProcessSource {
   }
 
   private stream(fd: OutputFd): Readable | null {
-    return fd === 1 ? this.child.stdout : this.child.stderr;
+    return fd === 1 ? this.stdout : this.stderr;
   }
 }
 

@@ -1,7 +1,10 @@
 // The behaviour suite every transport passes, against the real host: real processes, real process
 // groups, real terminals, principals. Only `resume` is skipped: a local host has no connection to cut.
+// It runs twice: pipe-mode processes spawned in this process, and through the spawn helper.
 import { describeTransportConformance, withPrincipal } from '@procwire/conformance';
 import { localTransport } from '@procwire/local-pty';
+
+const supports = { pty: true, signals: true, processGroups: true, resume: false, workingDirectory: true, principals: true };
 
 describeTransportConformance({
   name: 'localTransport',
@@ -9,5 +12,14 @@ describeTransportConformance({
     const transport = localTransport();
     return { transport, otherPrincipal: withPrincipal(transport, 'other') };
   },
-  supports: { pty: true, signals: true, processGroups: true, resume: false, workingDirectory: true, principals: true },
+  supports,
+});
+
+describeTransportConformance({
+  name: 'localTransport({ spawnHelper: true })',
+  setup: () => {
+    const transport = localTransport({ spawnHelper: true });
+    return { transport, otherPrincipal: withPrincipal(transport, 'other') };
+  },
+  supports,
 });

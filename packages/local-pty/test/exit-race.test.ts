@@ -21,6 +21,7 @@ describe('a fast-exiting large writer, 200 times', () => {
   let file: string;
   let expected: string;
   let transport: Transport;
+  let helped: Transport;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'procwire-race-'));
@@ -29,27 +30,29 @@ describe('a fast-exiting large writer, 200 times', () => {
     writeFileSync(file, payload);
     expected = sha256(payload);
     transport = localTransport();
+    helped = localTransport({ spawnHelper: true });
   });
   after(async () => {
     await transport.close();
+    await helped.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function runMany(argv: string[], pty: boolean): Promise<void> {
+  async function runMany(argv: string[], pty: boolean, on = transport): Promise<void> {
     const failures: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       const processId = nextId(pty ? 'race-pty' : 'race-pipe');
-      await transport.start({
+      await on.start({
         processId,
         argv,
         stdout: 'pipe',
         stderr: 'pipe',
         ...(pty ? { pty: { cols: 80, rows: 24, term: 'xterm' } } : {}),
       });
-      const status = await transport.wait({ processId });
+      const status = await on.wait({ processId });
       // Read only after the exit was reported: everything must already be there.
-      const info = await transport.get({ processId });
-      const output = await readAll(transport, processId, 1);
+      const info = await on.get({ processId });
+      const output = await readAll(on, processId, 1);
       if (status.code !== 0 || info.stdout.written !== SIZE || sha256(output) !== expected) {
         failures.push(`run ${run}: exit ${status.code}, ${info.stdout.written} of ${SIZE} bytes at exit`);
       }
@@ -59,6 +62,10 @@ describe('a fast-exiting large writer, 200 times', () => {
 
   test('pipe mode: every byte, every time', async () => {
     await runMany(['cat', file], false);
+  });
+
+  test('pipe mode through the spawn helper: every byte, every time', async () => {
+    await runMany(['cat', file], false, helped);
   });
 
   test('pty mode (raw terminal): every byte, every time', async () => {
