@@ -7,6 +7,9 @@
  * Backpressure: a read sends output only while the client has credit for it (its window) and
  * while this socket has fewer than `maxBufferedBytes` queued; otherwise it stops pulling from the
  * transport, whose window then pauses the process.
+ *
+ * Cost per byte: output ready together is joined into one frame, and every frame a tick sends
+ * leaves in one corked write (see `take` and `TickCork`).
  */
 import {
   type CallOptions,
@@ -62,7 +65,7 @@ interface ReadFlow {
   /** Offset just past what was taken from the transport: sent, or batched in `parts`. */
   sent: number;
   wake: (() => void) | undefined;
-  /** Output taken while the socket was busy, sent as one frame when it drains. */
+  /** Output taken but not yet sent: joined into one frame (see `take`). */
   parts: Uint8Array[];
   partsBytes: number;
 }
@@ -81,7 +84,7 @@ export class ConnectionSession {
   private readonly calls = new Map<number, ServerCall>();
   private queuedBytes = 0;
   private drainWaiters: Array<() => void> = [];
-  /** Reads holding batched output until the socket drains. */
+  /** Reads holding batched output until the I/O phase ends or the socket drains. */
   private readonly batching = new Set<ReadFlow>();
   /** `Ack` answers waiting for the end of the I/O phase, to leave with the output sent then. */
   private deferredAnswers: Uint8Array[] = [];
@@ -288,7 +291,8 @@ export class ConnectionSession {
           const waiting = this.forward(flow, next.value, signal);
           if (waiting !== undefined) await waiting;
         } catch (error) {
-          await iterator.return?.();
+          // As for-await does: close the iterator, and the body's error wins over return()'s.
+          await Promise.resolve(iterator.return?.()).catch(() => {});
           throw error;
         }
       }
