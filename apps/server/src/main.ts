@@ -16,6 +16,7 @@ const code = await runServer(
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,
         maxProcessesPerPrincipal: config.limits.processesPerPrincipal,
+        spawnHelper: config.spawnHelper,
       }),
     grpcFront,
     websocketFront,

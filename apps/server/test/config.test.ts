@@ -95,10 +95,22 @@ describe('loadConfig', () => {
   it('answers --help with every flag', () => {
     assert.deepEqual(loadConfig({ argv: ['--grpc-listen', 'x', '--help'], env: {} }), { kind: 'help' });
     const text = helpText();
-    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--retention-ms', '--idle-timeout-ms', '--shell', '--config']) {
+    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--shell', '--config']) {
       assert.ok(text.includes(flag), `help mentions ${flag}`);
     }
     assert.match(text, /flags > environment > config file > defaults/);
+  });
+
+  it('spawns through the helper by default, and takes true or false for --spawn-helper', () => {
+    assert.equal(load([]).spawnHelper, true);
+    assert.equal(load(['--spawn-helper', 'false']).spawnHelper, false);
+    assert.equal(load([], { PROCWIRE_SPAWN_HELPER: 'false' }).spawnHelper, false);
+    const file = join(dir, 'switch.json');
+    writeFileSync(file, JSON.stringify({ spawnHelper: false }));
+    assert.equal(load(['--config', file]).spawnHelper, false);
+    const error = configError(['--spawn-helper=yes']);
+    assert.match(error.message, /--spawn-helper/);
+    assert.match(error.message, /must be true or false, got "yes"/);
   });
 
   it('starts the web terminal shell as a login shell', () => {

@@ -8,6 +8,7 @@ const placeholders: Readonly<Record<OptionKind, string>> = {
   milliseconds: '<ms>',
   path: '<path>',
   text: '<text>',
+  switch: '<true|false>',
 };
 
 /** Usage, every flag with its env var and default, and the precedence rule. */

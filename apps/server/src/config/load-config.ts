@@ -76,6 +76,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         retentionMs: parseInteger(need('retentionMs'), 1),
         idleTimeoutMs: parseInteger(need('idleTimeoutMs'), 0),
       },
+      spawnHelper: parseSwitch(need('spawnHelper')),
       shell: [resolveShell(get('shell'), sources.env), '-l'],
       shutdownGraceMs: parseInteger(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,
@@ -130,8 +131,9 @@ function readConfigFile(file: RawValue): Map<string, RawValue> {
   for (const [key, value] of Object.entries(parsed)) {
     const source = `${file.text}: ${key}`;
     if (!byKey.has(key)) throw new ConfigError(source, 'unknown key');
-    if (typeof value === 'number' || typeof value === 'string') values.set(key, { text: String(value), source });
-    else throw new ConfigError(source, `must be a string or a number, got ${JSON.stringify(value)}`);
+    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
+      values.set(key, { text: String(value), source });
+    } else throw new ConfigError(source, `must be a string, a number or a boolean, got ${JSON.stringify(value)}`);
   }
   return values;
 }
@@ -152,6 +154,12 @@ function parseInteger(value: RawValue, minimum: number): number {
     throw new ConfigError(value.source, `must be an integer of at least ${minimum}, got ${quote(value.text)}`);
   }
   return number;
+}
+
+function parseSwitch(value: RawValue): boolean {
+  if (value.text === 'true') return true;
+  if (value.text === 'false') return false;
+  throw new ConfigError(value.source, `must be true or false, got ${quote(value.text)}`);
 }
 
 function readTokens(file: RawValue): Record<string, string> {

@@ -4,7 +4,7 @@
  */
 
 /** How a key's text is read. */
-export type OptionKind = 'address' | 'count' | 'bytes' | 'milliseconds' | 'path' | 'text';
+export type OptionKind = 'address' | 'count' | 'bytes' | 'milliseconds' | 'path' | 'text' | 'switch';
 
 /** One configuration key. */
 export interface OptionSpec {
@@ -109,6 +109,14 @@ export const optionSpecs = [
     kind: 'milliseconds',
     defaultValue: '600000',
     help: 'close a connection idle this long (0: never)',
+  },
+  {
+    fileKey: 'spawnHelper',
+    flag: '--spawn-helper',
+    env: 'PROCWIRE_SPAWN_HELPER',
+    kind: 'switch',
+    defaultValue: 'true',
+    help: 'start pipe-mode processes from a small helper process, so a spawn never forks the big server (true or false)',
   },
   {
     fileKey: 'shell',

@@ -49,6 +49,11 @@ export interface ServerConfig {
   /** Both fronts serve TLS when set. */
   readonly tls: TlsMaterial | undefined;
   readonly limits: ServerLimits;
+  /**
+   * Start pipe-mode processes from the host's small spawn helper process (`localTransport`'s
+   * `spawnHelper`): a fork of the big server process blocks its event loop for every client.
+   */
+  readonly spawnHelper: boolean;
   /** The login shell the web terminal starts, as argv (e.g. `['/bin/bash', '-l']`). */
   readonly shell: readonly string[];
   /** On shutdown: how long processes get between SIGTERM and SIGKILL. */
