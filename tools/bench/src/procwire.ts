@@ -78,3 +78,11 @@ export const benchToken = 'bench-token';
 export function hostOptions(): Record<string, unknown> {
   return { maxProcesses: 5000 };
 }
+
+/**
+ * Host options of the servers the bench starts: as procwire-server runs its host, pipe-mode
+ * processes are spawned by local-pty's spawn helper (`--spawn-helper`, on by default).
+ */
+export function serverHostOptions(): Record<string, unknown> {
+  return { ...hostOptions(), spawnHelper: true };
+}

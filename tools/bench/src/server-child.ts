@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import * as grpc from '@grpc/grpc-js';
 import { WebSocketServer } from 'ws';
 import { readMemoryAfterGc } from './memory.js';
-import { benchToken, hostOptions, loadProcwire, type ServerHandle } from './procwire.js';
+import { benchToken, loadProcwire, type ServerHandle, serverHostOptions } from './procwire.js';
 import { rawGrpcService, rawWebSocketHighWater, rawWebSocketPath } from './raw-wire.js';
 
 interface Running {
@@ -105,7 +105,7 @@ async function startProcwire(kind: 'grpc' | 'ws', tls: { cert: string; key: stri
   const options: Record<string, unknown> = { host: '127.0.0.1', port: 0, tokens: { [benchToken]: 'bench' }, limits };
   if (kind === 'ws') options['path'] = '/procwire';
   if (tls) options['tls'] = tls;
-  const transport = procwire.localTransport(hostOptions());
+  const transport = procwire.localTransport(serverHostOptions());
   const handle: ServerHandle = await serve(transport, options);
   return {
     port: handle.port,
