@@ -98,6 +98,9 @@ export class SpawnHelper {
   private startHelper(): ChildProcess {
     const helper = fork(HELPER_PROGRAM, [], {
       execArgv: HELPER_EXEC_ARGV,
+      // It needs no environment (each spawn brings its own), and the host's NODE_OPTIONS (a
+      // loader, --inspect) or secrets have no business there.
+      env: {},
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
     });
