@@ -194,6 +194,26 @@ describe('spawn helper: its own life', () => {
     assert.deepEqual(await helperPids(), before, 'the helper is gone (and reaped)');
   });
 
+  test('close() during starts in flight: every process it started is killed, later calls are closed', async () => {
+    const before = await helperPids();
+    const transport = localTransport({ spawnHelper: true });
+    const starts = Array.from({ length: 20 }, () => transport.start(pipeRequest(nextId(), ['sleep', '100'])));
+    const closed = transport.close();
+    const settled = await Promise.allSettled(starts);
+    await closed;
+    for (const result of settled) {
+      // Each start either finished (and its process was then killed) or was refused as closed.
+      if (result.status === 'rejected') {
+        assert.equal((result.reason as { code?: string }).code, 'closed');
+        continue;
+      }
+      const pid = result.value.pid!;
+      assert.equal(await eventually(async () => !(await groupAlive(pid))), true, `group ${pid} is gone`);
+    }
+    await assert.rejects(transport.start(pipeRequest(nextId(), ['true'])), { code: 'closed' });
+    assert.deepEqual(await helperPids(), before, 'the helper is gone');
+  });
+
   test('killed: running processes keep their pipes, their end is process_lost, and the next start gets a new helper', async () => {
     const before = await helperPids();
     const transport = localTransport({ spawnHelper: true });
