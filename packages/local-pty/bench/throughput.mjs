@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A quick local benchmark (not a test, not shipped): localTransport() against the raw baseline.
-//   node packages/local-pty/bench/throughput.mjs [MiB]     (after building the package)
+//   node packages/local-pty/bench/throughput.mjs [MiB] [--spawn-helper]     (after building the package)
 // Prints stdout throughput in pipe mode vs raw child_process, pty throughput vs raw node-pty
 // (with the bytes each one lost), and the exec(['true']) + wait() round trip vs raw spawn + exit.
 import { spawn } from 'node:child_process';
@@ -9,7 +9,10 @@ import { localTransport } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
 const pty = require('node-pty');
-const mib = Number(process.argv[2] ?? 256);
+const args = process.argv.slice(2);
+// --spawn-helper: pipe-mode processes through localTransport({ spawnHelper: true }).
+const spawnHelper = args.includes('--spawn-helper');
+const mib = Number(args.find((arg) => !arg.startsWith('--')) ?? 256);
 const size = mib * 1024 * 1024;
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 const ptyWriter = ['sh', '-c', `stty raw -echo && exec head -c ${size} /dev/zero`];
@@ -62,9 +65,16 @@ async function timed(run) {
 
 const rate = ({ bytes, ms, cpuMs }) =>
   `${((bytes / 1024 / 1024) / (ms / 1000)).toFixed(0)} MiB/s, ${cpuMs.toFixed(0)} ms CPU`;
-const transport = localTransport();
+const transport = localTransport({ spawnHelper });
 let id = 0;
 const request = (argv, extra = {}) => ({ processId: `bench-${++id}`, argv, stdout: 'pipe', stderr: 'devnull', ...extra });
+
+if (spawnHelper) {
+  // The helper is forked at the first pipe start: not part of any figure below.
+  const warmUp = request(['true']);
+  await transport.start(warmUp);
+  await transport.wait({ processId: warmUp.processId });
+}
 
 const rawPipeRun = await timed(rawPipe);
 const pipeRun = await timed(() => viaTransport(transport, request(['head', '-c', String(size), '/dev/zero'])));
