@@ -3,13 +3,14 @@
  * latest offset, so holding one back joins the later ones into it. A stream moving many bytes is
  * acked within a couple of milliseconds (the host's window must not run dry); one moving a few
  * (a terminal echoing keystrokes) is acked a few times a second, not once per keystroke, since each
- * ack is a unary call that costs about as much CPU as the echo itself.
+ * ack is a unary call that costs about as much CPU as the echo itself. A quiet hold ends early as
+ * soon as the reader has received enough for a busy one.
  */
 
 /** Hold-back of an ack that frees a good part of the window. */
 const busyAckDelayMs = 2;
 /** Hold-back of an ack that frees little: the window is nowhere near full. */
-const quietAckDelayMs = 25;
+const quietAckDelayMs = 250;
 /** An ack of at least this much (or a quarter of the window) is a busy one. */
 const busyAckBytes = 64 * 1024;
 /** Processes remembered; past this the oldest are forgotten (their acks are then all "busy"). */
@@ -20,6 +21,8 @@ export class AckPacer {
   private readonly windows = new Map<string, number>();
   /** `${processId} ${fd}` -> the offset of the last ack sent. */
   private readonly acked = new Map<string, number>();
+  /** `${processId} ${fd}` -> ends the quiet hold of that stream's ack now. */
+  private readonly holds = new Map<string, () => void>();
 
   /** Remember a process's output window (from start, get or list). */
   noteWindow(processId: string, outputWindowBytes: number): void {
@@ -28,17 +31,48 @@ export class AckPacer {
     if (this.windows.size > maxRemembered) this.forget(this.windows.keys().next().value as string);
   }
 
-  /** Milliseconds to hold an ack of `offset` back. Unknown window: the short delay, always. */
-  delayMs(processId: string, fd: number, offset: number): number {
+  /** Holds an ack of `offset` back, for as long as {@link AckPacer} explains. */
+  hold(processId: string, fd: number, offset: number): Promise<void> {
+    const key = `${processId} ${fd}`;
     const window = this.windows.get(processId);
-    if (window === undefined) return busyAckDelayMs;
-    const freed = offset - (this.acked.get(`${processId} ${fd}`) ?? 0);
-    return freed >= Math.min(busyAckBytes, window / 4) ? busyAckDelayMs : quietAckDelayMs;
+    const busy = window === undefined || offset - (this.acked.get(key) ?? 0) >= this.busyBytes(window);
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        if (this.holds.get(key) === release) this.holds.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(release, busy ? busyAckDelayMs : quietAckDelayMs);
+      if (!busy) {
+        // An ack is advisory: a quiet one pending is no reason to keep Node running.
+        timer.unref();
+        this.holds.get(key)?.();
+        this.holds.set(key, release);
+      }
+    });
+  }
+
+  /** The reader of a stream has received everything before `offset`: a quiet hold may end now. */
+  received(processId: string, fd: number, offset: number): void {
+    const key = `${processId} ${fd}`;
+    const release = this.holds.get(key);
+    if (release === undefined) return;
+    const window = this.windows.get(processId);
+    if (window === undefined || offset - (this.acked.get(key) ?? 0) >= this.busyBytes(window)) release();
+  }
+
+  private busyBytes(window: number): number {
+    return Math.min(busyAckBytes, window / 4);
   }
 
   /** Record an ack that was sent. */
   sent(processId: string, fd: number, offset: number): void {
     if (this.windows.has(processId)) this.acked.set(`${processId} ${fd}`, offset);
+  }
+
+  /** Ends every quiet hold now (the transport is closing). */
+  releaseAll(): void {
+    for (const release of [...this.holds.values()]) release();
   }
 
   /** Forget a process (it exited and its outputs are at EOF). */

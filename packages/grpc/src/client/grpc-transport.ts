@@ -215,7 +215,9 @@ class GrpcTransport implements Transport {
     let finished = false;
     try {
       for await (const chunk of call as AsyncIterable<pb.OutputChunk>) {
-        if (chunk.data.byteLength > 0) yield { offset: chunk.offset, data: chunk.data };
+        if (chunk.data.byteLength === 0) continue;
+        this.ackPacer.received(request.processId, request.fd, chunk.offset + chunk.data.byteLength);
+        yield { offset: chunk.offset, data: chunk.data };
       }
       finished = true;
     } catch (error) {
@@ -239,7 +241,7 @@ class GrpcTransport implements Transport {
     // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
     // later ones into it (see AckPacer for how long).
     const { processId, fd, offset } = request;
-    await new Promise((resolve) => setTimeout(resolve, this.ackPacer.delayMs(processId, fd, offset)));
+    await this.ackPacer.hold(processId, fd, offset);
     await this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(
       this.client.ackOutput,
       { processId, fd, offset },
@@ -379,6 +381,7 @@ class GrpcTransport implements Transport {
     const inputStream = this.inputStream;
     this.dropInputStream();
     inputStream?.cancel(closedError());
+    this.ackPacer.releaseAll();
     for (const call of this.calls) call.cancel();
     this.calls.clear();
     this.client.close();
