@@ -30,7 +30,7 @@ describe('an independent client: Python grpcio with stubs from the .proto', () =
     rmSync(stubs, { recursive: true, force: true });
   });
 
-  test('exec, write, read, wait, bulk write, signal and errors work from Python', { timeout: 60_000 }, async () => {
+  test('exec, write, read, wait, bulk write, WriteInputCalls, signal and errors work from Python', { timeout: 60_000 }, async () => {
     const { stdout } = await run(
       python,
       [join(packageDir, 'test', 'python', 'procwire_client.py'), stack.server.address, 'python-token'],
@@ -45,6 +45,7 @@ describe('an independent client: Python grpcio with stubs from the .proto', () =
       stdout: 'hello from python\n',
       exit: { code: 3, which: 'code', exit_code: 3 },
       bulk: { written: 1 << 20, eof: true, same: true },
+      input_calls: { answers: { 1: [2, false], 2: [5, 'not_found'], 3: [5, true] }, stdout: 'abcd\n' },
       killed: { signal: 'SIGKILL', exit_code: 137 },
       missing: 'NOT_FOUND',
       no_token: 'UNAUTHENTICATED',

@@ -1,7 +1,7 @@
 """An independent procwire client: Python grpcio with stubs generated from the .proto only.
 
 Usage: procwire_client.py ADDRESS TOKEN (with the generated stubs on PYTHONPATH).
-Runs exec / write / read / wait against a procwire gRPC server and prints one JSON object with
+Runs exec / write (unary, bulk, WriteInputCalls) / read / wait against a procwire gRPC server and prints one JSON object with
 what it saw; packages/grpc/test/python-client.test.ts runs it and checks the result.
 """
 import hashlib
@@ -90,6 +90,22 @@ def main():
             "eof": written.eof,
             "same": hashlib.sha256(echoed).hexdigest() == hashlib.sha256(payload).hexdigest(),
         }
+
+        # WriteInputCalls: independent writes on one bidirectional call, answered by call_id.
+        calls_id = "py-calls-" + uuid.uuid4().hex
+        stub.Start(pb.StartRequest(process_id=calls_id, argv=["cat"]), metadata=metadata)
+        writes = [
+            pb.InputCall(call_id=1, write=pb.WriteInputRequest(process_id=calls_id, offset=0, data=b"ab")),
+            pb.InputCall(call_id=2, write=pb.WriteInputRequest(process_id="py-missing", offset=0, data=b"x")),
+            pb.InputCall(call_id=3, write=pb.WriteInputRequest(process_id=calls_id, offset=2, data=b"cd\n", eof=True)),
+        ]
+        answers = {}
+        for answer in stub.WriteInputCalls(iter(writes), metadata=metadata):
+            if answer.WhichOneof("outcome") == "response":
+                answers[str(answer.call_id)] = [answer.response.offset, answer.response.eof]
+            else:
+                answers[str(answer.call_id)] = [answer.error.code, answer.error.procwire_code]
+        result["input_calls"] = {"answers": answers, "stdout": read_all(stub, metadata, calls_id, 1).decode()}
 
         # A signal: the exit status names it.
         sleep_id = "py-sleep-" + uuid.uuid4().hex
