@@ -67,7 +67,10 @@ export interface GrpcServerLimits {
    * joined into messages up to this size; a larger chunk is sent as several messages.
    */
   readonly maxOutputChunkBytes?: number;
-  /** Long-lived calls (ReadOutput, Wait, WriteInputStream, WriteInputCalls) open at once per principal; default 256. */
+  /**
+   * Long-lived calls open at once per principal; default 256. ReadOutput, Wait and WriteInputStream
+   * calls count together; WriteInputCalls calls (one per client channel) count on their own.
+   */
   readonly maxStreamsPerPrincipal?: number;
   /** HTTP/2 streams open at once per connection; default 1000. */
   readonly maxConcurrentStreamsPerConnection?: number;
@@ -233,10 +236,21 @@ function openReceiveWindows(server: Server): void {
   }
 }
 
+/**
+ * Long-lived calls are limited per principal, each kind on its own: `output` (ReadOutput, Wait,
+ * WriteInputStream) and `input` (WriteInputCalls, one per client channel), so that a client
+ * reading many outputs still has its stdin stream.
+ */
+type StreamKind = 'output' | 'input';
+
 /** The Procwire service handlers over one transport. */
 class ProcwireGrpcService {
   private readonly active = new Set<AbortController>();
-  private readonly streamsByPrincipal = new Map<string | undefined, number>();
+  /** Open long-lived calls per principal, one count per kind (see {@link StreamKind}). */
+  private readonly streamsByPrincipal: Record<StreamKind, Map<string | undefined, number>> = {
+    output: new Map(),
+    input: new Map(),
+  };
   private closing = false;
   private readonly maxChunk: number;
 
@@ -261,16 +275,18 @@ class ProcwireGrpcService {
   }
 
   /** Authenticates the call and ties its lifetime to an AbortSignal for the transport. */
-  private begin(call: SurfaceCall, longLived = false): CallContext {
+  private begin(call: SurfaceCall, longLived?: StreamKind): CallContext {
     if (this.closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
     const principal = this.authenticator.authenticate(call.metadata);
-    if (longLived) {
-      const open = this.streamsByPrincipal.get(principal) ?? 0;
+    const counts = longLived === undefined ? undefined : this.streamsByPrincipal[longLived];
+    if (counts !== undefined) {
+      const open = counts.get(principal) ?? 0;
       const max = this.limits.maxStreamsPerPrincipal ?? 256;
       if (open >= max) {
-        throw new ProcwireError(ErrorCode.ResourceExhausted, `too many open streams: the limit is ${max} per principal`);
+        const what = longLived === 'input' ? 'WriteInputCalls calls' : 'streams';
+        throw new ProcwireError(ErrorCode.ResourceExhausted, `too many open ${what}: the limit is ${max} per principal`);
       }
-      this.streamsByPrincipal.set(principal, open + 1);
+      counts.set(principal, open + 1);
     }
     const controller = new AbortController();
     this.active.add(controller);
@@ -286,7 +302,7 @@ class ProcwireGrpcService {
         ended = true;
         this.active.delete(controller);
         call.removeListener('cancelled', onCancelled);
-        if (longLived) this.streamsByPrincipal.set(principal, (this.streamsByPrincipal.get(principal) ?? 1) - 1);
+        counts?.set(principal, (counts.get(principal) ?? 1) - 1);
       },
     };
   }
@@ -299,7 +315,7 @@ class ProcwireGrpcService {
 
   private unary<Req, Res>(
     run: (request: Req, context: CallContext) => Promise<Res>,
-    longLived = false,
+    longLived?: StreamKind,
   ): handleUnaryCall<Req, Res> {
     return (call, callback) => {
       let context: CallContext;
@@ -330,7 +346,7 @@ class ProcwireGrpcService {
   private readonly readOutput: handleServerStreamingCall<pb.ReadOutputRequest, pb.OutputChunk> = (call) => {
     let context: CallContext;
     try {
-      context = this.begin(call, true);
+      context = this.begin(call, 'output');
     } catch (error) {
       call.emit('error', this.failure(error));
       return;
@@ -376,7 +392,7 @@ class ProcwireGrpcService {
   ) => {
     let context: CallContext;
     try {
-      context = this.begin(call, true);
+      context = this.begin(call, 'output');
     } catch (error) {
       callback(this.failure(error));
       return;
@@ -408,7 +424,7 @@ class ProcwireGrpcService {
   private readonly writeInputCalls: handleBidiStreamingCall<DecodedInputCall, pb.InputCallResult> = (call) => {
     let context: CallContext;
     try {
-      context = this.begin(call, true);
+      context = this.begin(call, 'input');
     } catch (error) {
       call.emit('error', this.failure(error));
       return;
@@ -473,7 +489,7 @@ class ProcwireGrpcService {
     wait: this.unary(async (request: pb.ProcessRequest, context) => {
       validateProcessId(request.processId);
       return exitStatusToWire(await this.transport.wait({ processId: request.processId }, context.options));
-    }, true),
+    }, 'output'),
     poll: this.unary(async (request: pb.ProcessRequest, context) => {
       validateProcessId(request.processId);
       const exit = await this.transport.poll({ processId: request.processId }, context.options);
