@@ -93,12 +93,16 @@ describe('malformed requests get clear errors and the server keeps serving', () 
     assert.match(badMode?.details ?? '', /output mode/);
   });
 
-  test('a message over the size limit is resource_exhausted', async () => {
+  test('a message over the size limit is resource_exhausted; other writes in flight are not', async () => {
     await transport.start({ processId: 'big', argv: ['cat'], stdout: 'devnull', stderr: 'pipe' });
+    // A write that stays in flight on the stdin stream for a while: its process reads after a second.
+    await transport.start({ processId: 'later', argv: ['sh', '-c', 'sleep 1; cat'], stdout: 'devnull', stderr: 'pipe' });
+    const innocent = transport.writeInput({ processId: 'later', offset: 0, data: new Uint8Array(512 * 1024), eof: true });
     await rejectsWith(
       transport.writeInput({ processId: 'big', offset: 0, data: new Uint8Array(2 * 1024 * 1024), eof: false }),
       'resource_exhausted',
     );
+    assert.deepEqual(await innocent, { offset: 512 * 1024, eof: true });
     const accepted = await transport.writeInput({ processId: 'big', offset: 0, data: new Uint8Array(1000), eof: true });
     assert.deepEqual(accepted, { offset: 1000, eof: true });
   });

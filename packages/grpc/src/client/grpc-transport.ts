@@ -289,6 +289,10 @@ class GrpcTransport implements Transport {
         this.unaryInputOnly = true;
       }
     }
+    return this.writeInputUnary(message, options);
+  }
+
+  private async writeInputUnary(message: pb.WriteInputRequest, options: CallOptions | undefined): Promise<WriteInputResult> {
     const response = await this.unary<pb.WriteInputRequest, pb.WriteInputResponse>(
       this.client.writeInput,
       message,
@@ -300,9 +304,13 @@ class GrpcTransport implements Transport {
 
   private openInputStream(): InputCallsStream {
     if (this.inputStream !== undefined) return this.inputStream;
-    const stream = new InputCallsStream(this.client.writeInputCalls(this.metadata.clone()), (broken) => {
-      if (this.inputStream === broken) this.dropInputStream();
-    });
+    const stream = new InputCallsStream(
+      this.client.writeInputCalls(this.metadata.clone()),
+      (broken) => {
+        if (this.inputStream === broken) this.dropInputStream();
+      },
+      (message, signal) => this.writeInputUnary(message, signal === undefined ? undefined : { signal }),
+    );
     this.inputStream = stream;
     this.inputStreamIdleTimer = setInterval(() => {
       const idle = performance.now() - this.lastInputAt >= inputStreamIdleMs;

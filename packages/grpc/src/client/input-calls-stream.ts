@@ -9,10 +9,14 @@ import type * as pb from '../gen/procwire/v1/procwire.js';
 import { errorCodeTrailer, fromServiceError } from '../wire/status.js';
 
 interface PendingWrite {
-  readonly processId: string;
+  readonly request: pb.WriteInputRequest;
+  readonly signal: AbortSignal | undefined;
   resolve(result: WriteInputResult): void;
   reject(error: ProcwireError): void;
 }
+
+/** Sends one write as a unary WriteInput (the transport's own path for it). */
+export type UnaryWrite = (request: pb.WriteInputRequest, signal: AbortSignal | undefined) => Promise<WriteInputResult>;
 
 /** A per-write error from the server, as the error of a unary WriteInput would be. */
 function callErrorToProcwire(error: pb.CallError, processId: string): ProcwireError {
@@ -41,11 +45,16 @@ export class InputCallsStream {
   constructor(
     private readonly call: ClientDuplexStream<pb.InputCall, pb.InputCallResult>,
     private readonly onBroken: (stream: InputCallsStream) => void,
+    private readonly unaryWrite: UnaryWrite,
   ) {
     call.on('data', (result: pb.InputCallResult) => this.settle(result));
     call.on('error', (error: ServiceError) => {
-      if (error.code === status.UNIMPLEMENTED && error.metadata?.get(errorCodeTrailer).length === 0) {
-        this.unimplemented = true;
+      const fromLibrary = error.metadata?.get(errorCodeTrailer).length === 0;
+      if (error.code === status.UNIMPLEMENTED && fromLibrary) this.unimplemented = true;
+      if (error.code === status.RESOURCE_EXHAUSTED && fromLibrary) {
+        // grpc-js refused one message as too large, which ends the whole call: send each write
+        // again on its own, so only the one that was too large fails (the host trims repeats).
+        this.resendUnary();
       }
       this.breakWith(fromServiceError(error));
     });
@@ -76,7 +85,8 @@ export class InputCallsStream {
         reject(new ProcwireError(ErrorCode.Aborted, 'the call was aborted', { cause: signal?.reason }));
       };
       this.pending.set(callId, {
-        processId: request.processId,
+        request,
+        signal,
         resolve: (result) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(result);
@@ -107,8 +117,15 @@ export class InputCallsStream {
     if (write === undefined) return; // aborted by the caller meanwhile
     this.pending.delete(result.callId);
     if (result.response !== undefined) write.resolve({ offset: result.response.offset, eof: result.response.eof });
-    else if (result.error !== undefined) write.reject(callErrorToProcwire(result.error, write.processId));
+    else if (result.error !== undefined) write.reject(callErrorToProcwire(result.error, write.request.processId));
     else write.reject(new ProcwireError(ErrorCode.Internal, 'a WriteInputCalls result had neither a response nor an error'));
+  }
+
+  private resendUnary(): void {
+    for (const [callId, write] of this.pending) {
+      this.pending.delete(callId);
+      this.unaryWrite(write.request, write.signal).then(write.resolve, write.reject);
+    }
   }
 
   private breakWith(error: ProcwireError): void {
@@ -118,7 +135,7 @@ export class InputCallsStream {
     }
     for (const [callId, write] of this.pending) {
       this.pending.delete(callId);
-      write.reject(new ProcwireError(error.code, error.message, { processId: write.processId, cause: error }));
+      write.reject(new ProcwireError(error.code, error.message, { processId: write.request.processId, cause: error }));
     }
   }
 }
