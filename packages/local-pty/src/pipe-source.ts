@@ -91,6 +91,17 @@ export class PipeSource implements ProcessSource {
     if (stdin !== null && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
+  /**
+   * The leader exited: read what its pipes still hold even past a full output window, as Node
+   * does for a ChildProcess it spawned (flushStdio), so that EOF and the exit arrive although
+   * nobody reads. The rest is bounded by the pipes' capacity; members of the group that go on
+   * writing are killed after the grace period.
+   */
+  readToEnd(): void {
+    this.stdout?.resume();
+    this.stderr?.resume();
+  }
+
   discardInput(): void {
     // Pending writes complete (their 'close' fires) instead of waiting for a reader.
     this.stdin?.destroy();

@@ -41,6 +41,7 @@ interface Launch {
 interface Running {
   readonly pid: number;
   readonly sink: HelperSink;
+  readonly source: PipeSource;
 }
 
 export class SpawnHelper {
@@ -133,7 +134,9 @@ export class SpawnHelper {
       const running = this.running.get(message.launchId);
       this.running.delete(message.launchId);
       this.updateRef();
-      running?.sink.leaderExited(message.code, message.signal);
+      if (running === undefined) return;
+      running.source.readToEnd();
+      running.sink.leaderExited(message.code, message.signal);
       return;
     }
     const launch = this.launches.get(message.launchId);
@@ -159,8 +162,9 @@ export class SpawnHelper {
     const source = new PipeSource({ pid, stdin: stream(0), stdout: stream(1), stderr: stream(2) }, launch.sink);
     launch.resolve(source);
     if (launch.exit === undefined) {
-      this.running.set(launchId, { pid, sink: launch.sink });
+      this.running.set(launchId, { pid, sink: launch.sink, source });
     } else {
+      source.readToEnd();
       launch.sink.leaderExited(launch.exit.code, launch.exit.signal);
     }
     this.updateRef();

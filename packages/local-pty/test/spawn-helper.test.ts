@@ -67,6 +67,22 @@ describe('spawn helper: every byte', () => {
     assert.deepEqual(failures, []);
   });
 
+  test('a process killed while its output window is full still reports its exit, unread', { timeout: 30_000 }, async () => {
+    const small = localTransport({ spawnHelper: true, outputWindowBytes: 64 * 1024 });
+    try {
+      const processId = nextId();
+      await small.start(pipeRequest(processId, ['head', '-c', String(1024 * MiB), '/dev/zero']));
+      assert.ok(await eventually(async () => (await small.get({ processId })).stdout.written >= 64 * 1024));
+      await small.signal({ processId, signal: 'SIGKILL' });
+      assert.deepEqual(await small.wait({ processId }), { code: 137, signal: 'SIGKILL' });
+      const info = await small.get({ processId });
+      assert.equal(info.stdout.eof, true);
+      assert.equal(info.stdout.acknowledged, 0, 'nothing was read');
+    } finally {
+      await small.close();
+    }
+  });
+
   test('stdin, stdout and stderr each reach the right place', async () => {
     const processId = nextId();
     await transport.start(pipeRequest(processId, ['sh', '-c', 'read line; echo "out:$line"; echo "err:$line" >&2']));
