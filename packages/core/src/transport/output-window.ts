@@ -165,8 +165,6 @@ export class OutputWindow {
     let position = offset;
     let started = false;
     let finished = false;
-    /** The latest `next()` that had to wait: later calls run after it, in order. */
-    let waiting: Promise<unknown> | undefined;
     // One step: a result now, or `undefined` when the caller must wait for the next push or end.
     const pull = (): IteratorResult<OutputChunk, void> | undefined => {
       if (finished) return DONE;
@@ -197,33 +195,35 @@ export class OutputWindow {
       }
       return undefined;
     };
-    const fail = (error: unknown): never => {
-      finished = true;
-      throw error;
-    };
-    const step = (): Promise<IteratorResult<OutputChunk, void>> => {
+    /** `next()` calls that had to wait and have not been answered yet; `last` is the latest. */
+    let waiting = 0;
+    let last: Promise<IteratorResult<OutputChunk, void>> = Promise.resolve(DONE);
+    // After a push or the end: the answer itself (no promise to adopt, which costs two more
+    // microtask hops per chunk), or a promise when there is still nothing to read.
+    const afterEvent = (): IteratorResult<OutputChunk, void> | Promise<IteratorResult<OutputChunk, void>> => {
       let result: IteratorResult<OutputChunk, void> | undefined;
       try {
         result = pull();
       } catch (error) {
-        finished = true;
-        return Promise.reject(error);
+        return failWaiting(error);
       }
-      if (result !== undefined) return Promise.resolve(result);
-      return this.nextEvent(signal).then(step, fail);
+      if (result === undefined) return this.nextEvent(signal).then(afterEvent, failWaiting);
+      waiting--;
+      return result;
     };
-    // Calls made while one waits run after it, in order (the queue an async generator keeps).
-    const queue = (run: Promise<IteratorResult<OutputChunk, void>>) => {
-      waiting = run;
-      const settled = () => {
-        if (waiting === run) waiting = undefined;
-      };
-      run.then(settled, settled);
-      return run;
+    const failWaiting = (error: unknown): never => {
+      finished = true;
+      waiting--;
+      throw error;
     };
     const iterator: AsyncGenerator<OutputChunk, void, undefined> = {
       next: () => {
-        if (waiting !== undefined) return queue(waiting.then(step, step));
+        // Calls made while one waits run after it, in order (the queue an async generator keeps).
+        if (waiting > 0) {
+          waiting++;
+          last = last.then(afterEvent, afterEvent);
+          return last;
+        }
         let result: IteratorResult<OutputChunk, void> | undefined;
         try {
           result = pull();
@@ -232,7 +232,9 @@ export class OutputWindow {
           return Promise.reject(error);
         }
         if (result !== undefined) return Promise.resolve(result);
-        return queue(this.nextEvent(signal).then(step, fail));
+        waiting++;
+        last = this.nextEvent(signal).then(afterEvent, failWaiting);
+        return last;
       },
       return: async () => {
         finished = true;
