@@ -129,6 +129,9 @@ export function grpcTransport(options: GrpcTransportOptions): Transport {
   return new GrpcTransport(options);
 }
 
+/** How long close() waits for held and in-flight acks to reach the host. */
+const closeAckFlushMs = 1000;
+
 class GrpcTransport implements Transport {
   private readonly client: pb.ProcwireClient;
   private readonly metadata = new Metadata();
@@ -142,6 +145,9 @@ class GrpcTransport implements Transport {
   /** The server has no WriteInputCalls (an older server): stdin goes by unary WriteInput. */
   private unaryInputOnly = false;
   private readonly ackPacer = new AckPacer();
+  /** Acks held or in flight: close() lets them go out first. */
+  private readonly acksInFlight = new Set<Promise<void>>();
+  private closing: Promise<void> | undefined;
 
   constructor(options: GrpcTransportOptions) {
     if (typeof options?.address !== 'string' || options.address === '') {
@@ -237,7 +243,15 @@ class GrpcTransport implements Transport {
     return info;
   }
 
-  async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+  ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    const ack = this.sendAck(request, options);
+    this.acksInFlight.add(ack);
+    const done = () => this.acksInFlight.delete(ack);
+    ack.then(done, done);
+    return ack;
+  }
+
+  private async sendAck(request: AckOutputRequest, options?: CallOptions): Promise<void> {
     // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
     // later ones into it (see AckPacer for how long).
     const { processId, fd, offset } = request;
@@ -383,13 +397,29 @@ class GrpcTransport implements Transport {
     return result.processes.map((info) => this.seen(processInfoFromWire(info)));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    // A reader that stops (a CLI that detaches) must leave the host knowing what it took, or the
+    // next reader would get those bytes again: held acks go out first, for a bounded time.
+    this.ackPacer.releaseAll();
+    if (this.acksInFlight.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.acksInFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, closeAckFlushMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.closed = true;
     const inputStream = this.inputStream;
     this.dropInputStream();
     inputStream?.cancel(closedError());
-    this.ackPacer.releaseAll();
     for (const call of this.calls) call.cancel();
     this.calls.clear();
     this.client.close();
