@@ -12,7 +12,15 @@ import { reliabilityTokens } from './tokens.js';
 async function main(): Promise<void> {
   const [grpcPort = '0', wsPort = '0', maxProcesses = '2000', retentionMs = '2000'] = process.argv.slice(2);
   const transport = localTransport({ maxProcesses: Number(maxProcesses), retentionMs: Number(retentionMs), killGraceMs: 500 });
-  const grpc = await serveGrpc(transport, { host: '127.0.0.1', port: Number(grpcPort), tokens: reliabilityTokens });
+  // The load test has 50 gRPC clients per principal, each with 4 processes in flight and a read and
+  // a wait open for each: up to 400 long-lived calls per principal, past the default of 256 (which
+  // rightly answers resource_exhausted). It tests loss and mix-ups under load, not that limit.
+  const grpc = await serveGrpc(transport, {
+    host: '127.0.0.1',
+    port: Number(grpcPort),
+    tokens: reliabilityTokens,
+    limits: { maxStreamsPerPrincipal: 1024 },
+  });
   const ws = await serveWebSocket(transport, {
     host: '127.0.0.1',
     port: Number(wsPort),
