@@ -28,7 +28,7 @@ const scenarios: Record<ScenarioName, (context: BenchContext, sink: RowSink) => 
   'slow-consumer': slowConsumer,
 };
 
-/** Set in the re-run that trusts the certificate: the temp dir holding it. */
+/** Set in the re-run (with --expose-gc, trusting the certificate): the temp dir holding it. */
 const tempDirVariable = 'PROCWIRE_BENCH_TEMP_DIR';
 
 async function main(): Promise<void> {
@@ -52,12 +52,14 @@ async function main(): Promise<void> {
   } catch (error) {
     tls = `no TLS certificate (openssl failed: ${reasonOf(error)})`;
   }
-  if (typeof tls !== 'string' && process.env[tempDirVariable] === undefined) {
-    // websocketTransport has no option for a private CA, so Node must trust the bench's
-    // self-signed certificate from startup: run again with NODE_EXTRA_CA_CERTS pointing at it.
-    const rerun = spawnSync(process.execPath, process.argv.slice(1), {
+  if (process.env[tempDirVariable] === undefined) {
+    // Run again, once, as the bench must run: with --expose-gc (see memory.ts), and, since
+    // websocketTransport has no option for a private CA, trusting the bench's self-signed
+    // certificate from startup (NODE_EXTRA_CA_CERTS).
+    const extraCa = typeof tls === 'string' ? {} : { NODE_EXTRA_CA_CERTS: tls.certPath };
+    const rerun = spawnSync(process.execPath, ['--expose-gc', ...process.argv.slice(1)], {
       stdio: 'inherit',
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath, [tempDirVariable]: tempDir },
+      env: { ...process.env, ...extraCa, [tempDirVariable]: tempDir },
     });
     rmSync(tempDir, { recursive: true, force: true });
     process.exitCode = rerun.status ?? 1;

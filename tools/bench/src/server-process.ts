@@ -27,7 +27,8 @@ export class ServerProcess {
   static async start(kind: ServerKind, tls?: TlsFiles): Promise<ServerProcess> {
     const script = fileURLToPath(new URL('./server-child.js', import.meta.url));
     const args = tls ? [kind, '--tls', tls.certPath, tls.keyPath] : [kind];
-    const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    // --expose-gc: memory readings after a real gc, without exposing it at runtime (see memory.ts).
+    const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
     const ready = await new Promise<{ port: number; url?: string; address?: string }>((resolve, reject) => {
       child.on('message', (message: { type: string; port: number; url?: string; address?: string; message?: string }) => {
         if (message.type === 'ready') resolve(message);
