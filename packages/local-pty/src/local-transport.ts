@@ -131,22 +131,9 @@ class LocalTransport implements Transport {
 
   /** The registry's limits, counting the starts still in flight as running. */
   private checkCapacity(principal: string | undefined): void {
-    this.registry.checkCapacity(principal);
-    if (this.starting.size === 0) return;
-    const { maxProcesses, maxProcessesPerPrincipal } = this.options;
-    if (this.registry.running + this.starting.size >= maxProcesses) {
-      throw new ProcwireError(ErrorCode.ResourceExhausted, `too many running processes: the limit is ${maxProcesses}`);
-    }
-    let mine = 0;
-    for (const entry of this.starting.values()) if (entry.principal === principal) mine++;
-    if (mine === 0) return;
-    for (const process of this.registry.list(principal)) if (!process.hasEnded) mine++;
-    if (mine >= maxProcessesPerPrincipal) {
-      throw new ProcwireError(
-        ErrorCode.ResourceExhausted,
-        `too many running processes for this principal: the limit is ${maxProcessesPerPrincipal}`,
-      );
-    }
+    let ofPrincipal = 0;
+    for (const entry of this.starting.values()) if (entry.principal === principal) ofPrincipal++;
+    this.registry.checkCapacity(principal, { total: this.starting.size, ofPrincipal });
   }
 
   readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {

@@ -22,6 +22,8 @@ interface Entry<P> {
 }
 
 
+const NO_STARTS = { total: 0, ofPrincipal: 0 } as const;
+
 /**
  * A host's processes, keyed by principal and process id: lookups that answer `not_found` across
  * principals, the running-process limits, and the retention of exited processes.
@@ -48,16 +50,20 @@ export class ProcessRegistry<P> {
     return process;
   }
 
-  /** Throws `resource_exhausted` when `principal` may not start another process now. */
-  checkCapacity(principal: string | undefined): void {
-    if (this.runningCount >= this.options.maxRunning) {
+  /**
+   * Throws `resource_exhausted` when `principal` may not start another process now. `starting`
+   * counts starts the host has begun but not yet added (a host that launches asynchronously): they
+   * count as running, all of them against the total and `ofPrincipal` of them against `principal`.
+   */
+  checkCapacity(principal: string | undefined, starting: { readonly total: number; readonly ofPrincipal: number } = NO_STARTS): void {
+    if (this.runningCount + starting.total >= this.options.maxRunning) {
       throw new ProcwireError(
         ErrorCode.ResourceExhausted,
         `too many running processes: the limit is ${this.options.maxRunning}`,
       );
     }
     const perPrincipal = this.options.maxRunningPerPrincipal ?? this.options.maxRunning;
-    if ((this.runningByPrincipal.get(principal) ?? 0) >= perPrincipal) {
+    if ((this.runningByPrincipal.get(principal) ?? 0) + starting.ofPrincipal >= perPrincipal) {
       throw new ProcwireError(
         ErrorCode.ResourceExhausted,
         `too many running processes for this principal: the limit is ${perPrincipal}`,
