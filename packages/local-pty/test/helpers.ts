@@ -28,9 +28,19 @@ export async function readText(transport: Transport, processId: string, fd: Outp
   return (await readAll(transport, processId, fd)).toString('utf8');
 }
 
-/** True while any process of process group `pgid` is alive (zombies excluded). */
-export async function groupAlive(pgid: number): Promise<boolean> {
+/** One line of `/proc/<pid>/stat`: the fields these tests look at. */
+export interface ProcStat {
+  readonly pid: number;
+  /** `R`, `S`, ..., `Z` for a zombie. */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+}
+
+/** Every process on the machine, as `/proc` shows it now (ones that vanish meanwhile are left out). */
+export async function procStats(): Promise<ProcStat[]> {
   const { readdir, readFile } = await import('node:fs/promises');
+  const stats: ProcStat[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -41,9 +51,19 @@ export async function groupAlive(pgid: number): Promise<boolean> {
     }
     // Fields after the command name (which may hold spaces): state ppid pgrp ...
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    stats.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) });
   }
-  return false;
+  return stats;
+}
+
+/** Live (not zombie) members of process group `pgid`. */
+export async function groupMembers(pgid: number): Promise<number> {
+  return (await procStats()).filter((stat) => stat.pgrp === pgid && stat.state !== 'Z').length;
+}
+
+/** True while any process of process group `pgid` is alive (zombies excluded). */
+export async function groupAlive(pgid: number): Promise<boolean> {
+  return (await groupMembers(pgid)) > 0;
 }
 
 /** Polls `check` until it is true or `timeoutMs` passes; returns the last result. */

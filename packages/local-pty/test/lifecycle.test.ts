@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { eventually, groupAlive, nextId, pipeRequest, ptyRequest, readAll, readText, run, stillPending } from './helpers.js';
+import { eventually, groupAlive, nextId, pipeRequest, procStats, ptyRequest, readAll, readText, run, stillPending } from './helpers.js';
 
 describe('process table: ownership, retention, limits', () => {
   let transport: Transport;
@@ -169,13 +169,5 @@ describe('uid and gid', () => {
 });
 
 async function zombieChildren(): Promise<number> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  let count = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z' && Number(fields[1]) === process.pid) count++;
-  }
-  return count;
+  return (await procStats()).filter((stat) => stat.state === 'Z' && stat.ppid === process.pid).length;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { eventually, groupAlive, nextId, pipeRequest, ptyRequest, readText } from './helpers.js';
+import { eventually, groupAlive, groupMembers, nextId, pipeRequest, ptyRequest, readText } from './helpers.js';
 
 /** Reads stdout until it holds a full line, without waiting for EOF. */
 async function firstLine(transport: Transport, processId: string): Promise<string> {
@@ -96,15 +96,3 @@ describe('signals and process groups', () => {
     }
   });
 });
-
-async function groupMembers(pgid: number): Promise<number> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  let count = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') count++;
-  }
-  return count;
-}

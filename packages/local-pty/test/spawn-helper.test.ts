@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { eventually, groupAlive, nextId, pipeRequest, readAll, readText, run, stillPending } from './helpers.js';
+import { eventually, groupAlive, nextId, pipeRequest, procStats, readAll, readText, run, stillPending } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -19,13 +19,10 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 /** The pids of this process's spawn helpers (children running spawn-helper-main.js), not zombies. */
 async function helperPids(): Promise<number[]> {
   const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('spawn-helper-main')) pids.push(Number(entry));
+  for (const stat of await procStats()) {
+    if (stat.ppid !== process.pid || stat.state === 'Z') continue;
+    const cmdline = await readFile(`/proc/${stat.pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('spawn-helper-main')) pids.push(stat.pid);
   }
   return pids;
 }
