@@ -12,6 +12,35 @@ import { abortError, Backoff, type RetryPolicy } from './retry.js';
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/**
+ * The queue an async generator keeps: a `next()` made while another is unanswered runs after it.
+ * A subclass's `pull` makes one answer and calls `settled` exactly once on its way out (with the
+ * result, or before it throws); a `pull` that must read again calls itself, not `next()`.
+ */
+abstract class QueuedIterator<T> implements AsyncIterableIterator<T> {
+  /** `next()` calls not answered yet; past one, a call waits for the one before it. */
+  private calls = 0;
+  private last: Promise<IteratorResult<T, undefined>> = Promise.resolve(DONE);
+
+  protected abstract readonly pull: () => Promise<IteratorResult<T, undefined>>;
+  abstract return(): Promise<IteratorResult<T, undefined>>;
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    this.last = this.calls++ > 0 ? this.last.then(this.pull, this.pull) : this.pull();
+    return this.last;
+  }
+
+  /** One `next()` is answered (or failed): pass its result through. */
+  protected settled<R>(result: R): R {
+    this.calls--;
+    return result;
+  }
+}
+
 /** Where a byte iterator reads from, and what it tells its owner. */
 export interface ChunkSource {
   readonly transport: Transport;
@@ -32,28 +61,17 @@ export interface ChunkSource {
  * duplicates after a reconnect dropped, and a read that fails with `unavailable` resumed from the
  * offset the consumer has, after a backoff, so nothing is lost or duplicated.
  */
-export class ByteIterator implements AsyncIterableIterator<Uint8Array> {
+export class ByteIterator extends QueuedIterator<Uint8Array> {
   private upstream: AsyncIterator<OutputChunk, unknown, undefined> | undefined;
   private readonly backoff: Backoff;
   private finished = false;
-  /** `next()` calls not answered yet; past one, a call waits for the one before it. */
-  private calls = 0;
-  private last: Promise<IteratorResult<Uint8Array, undefined>> = Promise.resolve(DONE);
 
   constructor(
     private readonly source: ChunkSource,
     private readonly signal?: AbortSignal,
   ) {
+    super();
     this.backoff = new Backoff(source.retry);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<Uint8Array, undefined>> {
-    this.last = this.calls++ > 0 ? this.last.then(this.pull, this.pull) : this.pull();
-    return this.last;
   }
 
   async return(): Promise<IteratorResult<Uint8Array, undefined>> {
@@ -64,8 +82,8 @@ export class ByteIterator implements AsyncIterableIterator<Uint8Array> {
     return DONE;
   }
 
-  private readonly pull = (): Promise<IteratorResult<Uint8Array, undefined>> => {
-    if (this.finished) return Promise.resolve(this.answer(DONE));
+  protected readonly pull = (): Promise<IteratorResult<Uint8Array, undefined>> => {
+    if (this.finished) return Promise.resolve(this.settled(DONE));
     let upstream = this.upstream;
     if (upstream === undefined) {
       const { transport, processId, fd } = this.source;
@@ -88,7 +106,7 @@ export class ByteIterator implements AsyncIterableIterator<Uint8Array> {
     if (result.done === true) {
       this.finished = true;
       this.upstream = undefined;
-      return this.answer(DONE);
+      return this.settled(DONE);
     }
     const chunk = result.value;
     const offset = this.source.offset();
@@ -107,7 +125,7 @@ export class ByteIterator implements AsyncIterableIterator<Uint8Array> {
     const data = skip === 0 ? chunk.data : chunk.data.subarray(skip);
     this.backoff.reset();
     this.source.delivered(offset + data.byteLength);
-    return this.answer({ done: false, value: data });
+    return this.settled({ done: false, value: data });
   };
 
   private readonly failed = (error: unknown): Promise<IteratorResult<Uint8Array, undefined>> => {
@@ -121,14 +139,8 @@ export class ByteIterator implements AsyncIterableIterator<Uint8Array> {
     const upstream = this.upstream;
     this.upstream = undefined;
     void upstream?.return?.()?.catch(() => {});
-    this.calls--;
-    return Promise.reject(error);
+    return Promise.reject(this.settled(error));
   };
-
-  private answer<R extends IteratorResult<Uint8Array, undefined>>(result: R): R {
-    this.calls--;
-    return result;
-  }
 }
 
 /**
@@ -136,7 +148,7 @@ export class ByteIterator implements AsyncIterableIterator<Uint8Array> {
  * between chunks waits for its end), or, `byLine`, one line per `next()` with its `\n` (the last
  * line without one when the stream does not end with a newline).
  */
-export class TextIterator implements AsyncIterableIterator<string> {
+export class TextIterator extends QueuedIterator<string> {
   // ignoreBOM keeps a leading U+FEFF: the user gets what the process wrote.
   private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   /** byLine: the text after the last complete line. */
@@ -144,21 +156,12 @@ export class TextIterator implements AsyncIterableIterator<string> {
   private readonly lines: string[] = [];
   private lineIndex = 0;
   private ended = false;
-  private calls = 0;
-  private last: Promise<IteratorResult<string, undefined>> = Promise.resolve(DONE);
 
   constructor(
     private readonly bytes: ByteIterator,
     private readonly byLine: boolean,
-  ) {}
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<string, undefined>> {
-    this.last = this.calls++ > 0 ? this.last.then(this.pull, this.pull) : this.pull();
-    return this.last;
+  ) {
+    super();
   }
 
   async return(): Promise<IteratorResult<string, undefined>> {
@@ -168,7 +171,7 @@ export class TextIterator implements AsyncIterableIterator<string> {
     return DONE;
   }
 
-  private readonly pull = (): Promise<IteratorResult<string, undefined>> => {
+  protected readonly pull = (): Promise<IteratorResult<string, undefined>> => {
     const queued = this.takeLine();
     if (queued !== undefined) return Promise.resolve(this.answer(queued));
     if (this.ended) return Promise.resolve(this.answer(undefined));
@@ -193,8 +196,7 @@ export class TextIterator implements AsyncIterableIterator<string> {
 
   private readonly failed = (error: unknown): never => {
     this.ended = true;
-    this.calls--;
-    throw error;
+    throw this.settled(error);
   };
 
   private splitLines(text: string): void {
@@ -215,7 +217,6 @@ export class TextIterator implements AsyncIterableIterator<string> {
   }
 
   private answer(text: string | undefined): IteratorResult<string, undefined> {
-    this.calls--;
-    return text === undefined ? DONE : { done: false, value: text };
+    return this.settled(text === undefined ? DONE : { done: false, value: text });
   }
 }
