@@ -1,8 +1,9 @@
 /**
  * A handle's view of its host: once a process has been started or found, a later `not_found` for
  * it means the host lost it (the host restarted, or forgot the process after its retention time),
- * not that the user named a wrong id. Every call a `ContainerProcess` makes goes through here, so
- * wait, poll, reads, writes, signals and resize all report it the same way: `process_lost`.
+ * not that the user named a wrong id. Every call a `ContainerProcess` makes maps its failures here
+ * (reads through {@link lostProcessError}, the rest through {@link reportLostProcess}), so wait, poll,
+ * reads, writes, signals and resize all report it the same way: `process_lost`.
  */
 import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
 import type { Transport } from '../transport/contract.js';
@@ -20,8 +21,8 @@ export function lostProcessError(processId: string, argv: readonly string[]): (e
 }
 
 /**
- * `transport`, with `not_found` for `processId` turned into `process_lost`. Output readers take
- * {@link lostProcessError} instead and map only failures, so no layer sits on each chunk's path.
+ * `transport`, with `not_found` for `processId` turned into `process_lost` on every call but
+ * `readOutput`, which output readers map themselves with {@link lostProcessError}.
  */
 export function reportLostProcess(transport: Transport, processId: string, argv: readonly string[]): Transport {
   const mapError = lostProcessError(processId, argv);
@@ -30,18 +31,9 @@ export function reportLostProcess(transport: Transport, processId: string, argv:
   };
   return {
     start: (request, options) => transport.start(request, options),
-    readOutput(request, options) {
-      const source = transport.readOutput(request, options);
-      return {
-        [Symbol.asyncIterator]() {
-          const iterator = source[Symbol.asyncIterator]();
-          return {
-            next: () => iterator.next().catch(lost),
-            return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
-          };
-        },
-      };
-    },
+    // Not on a handle's read path: its readers read the transport itself and map their failures
+    // with lostProcessError, so no layer sits on each chunk.
+    readOutput: (request, options) => transport.readOutput(request, options),
     ackOutput: (request, options) => transport.ackOutput(request, options).catch(lost),
     writeInput: (request, options) => transport.writeInput(request, options).catch(lost),
     wait: (request, options) => transport.wait(request, options).catch(lost),
