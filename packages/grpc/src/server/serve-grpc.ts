@@ -313,18 +313,27 @@ class ProcwireGrpcService {
     return toServiceError(error);
   }
 
+  /** `begin`, or, when the call may not start, its refusal sent through `refuse` and `undefined`. */
+  private admit(
+    call: SurfaceCall,
+    longLived: StreamKind | undefined,
+    refuse: (error: ReturnType<typeof toServiceError>) => void,
+  ): CallContext | undefined {
+    try {
+      return this.begin(call, longLived);
+    } catch (error) {
+      refuse(this.failure(error));
+      return undefined;
+    }
+  }
+
   private unary<Req, Res>(
     run: (request: Req, context: CallContext) => Promise<Res>,
     longLived?: StreamKind,
   ): handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      let context: CallContext;
-      try {
-        context = this.begin(call, longLived);
-      } catch (error) {
-        callback(this.failure(error));
-        return;
-      }
+      const context = this.admit(call, longLived, callback);
+      if (context === undefined) return;
       Promise.resolve()
         .then(() => {
           checkDecoded(call.request);
@@ -344,13 +353,8 @@ class ProcwireGrpcService {
   }
 
   private readonly readOutput: handleServerStreamingCall<pb.ReadOutputRequest, pb.OutputChunk> = (call) => {
-    let context: CallContext;
-    try {
-      context = this.begin(call, 'output');
-    } catch (error) {
-      call.emit('error', this.failure(error));
-      return;
-    }
+    const context = this.admit(call, 'output', (error) => call.emit('error', error));
+    if (context === undefined) return;
     this.streamOutput(call, context).then(
       () => {
         context.end();
@@ -390,13 +394,8 @@ class ProcwireGrpcService {
     call,
     callback,
   ) => {
-    let context: CallContext;
-    try {
-      context = this.begin(call, 'output');
-    } catch (error) {
-      callback(this.failure(error));
-      return;
-    }
+    const context = this.admit(call, 'output', callback);
+    if (context === undefined) return;
     this.applyInputStream(call, context).then(
       (result) => {
         context.end();
@@ -422,13 +421,8 @@ class ProcwireGrpcService {
   }
 
   private readonly writeInputCalls: handleBidiStreamingCall<DecodedInputCall, pb.InputCallResult> = (call) => {
-    let context: CallContext;
-    try {
-      context = this.begin(call, 'input');
-    } catch (error) {
-      call.emit('error', this.failure(error));
-      return;
-    }
+    const context = this.admit(call, 'input', (error) => call.emit('error', error));
+    if (context === undefined) return;
     serveInputCalls(call, {
       signal: context.signal,
       apply: (write, invalid) => {
