@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       if (!options.scenarios.has(name)) continue;
       log(`scenario ${name}`);
       await scenarios[name](context, sink);
+      await sink.runQueued();
     }
   } finally {
     await context.close();

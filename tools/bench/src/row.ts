@@ -22,61 +22,91 @@ export interface Row {
   readonly skipped?: string;
 }
 
-/** Run `measureOnce` `runs` times (one after another) and keep the medians of every metric. */
-export async function measureRuns(
-  runs: number,
-  measureOnce: (run: number) => Promise<Metrics>,
-): Promise<{ metrics: Metrics; perRun: Record<string, number[]> }> {
-  const perRun: Record<string, number[]> = {};
-  for (let run = 0; run < runs; run++) {
-    const metrics = await measureOnce(run);
-    for (const [name, value] of Object.entries(metrics)) {
-      perRun[name] = [...(perRun[name] ?? []), value];
-    }
-  }
-  const metrics: Metrics = {};
-  for (const [name, values] of Object.entries(perRun)) metrics[name] = median(values);
-  return { metrics, perRun };
+/** A subject queued in a {@link RowSink}, with what its runs gave so far. */
+interface Subject {
+  readonly base: Pick<Row, 'scenario' | 'subject' | 'role' | 'transport'>;
+  readonly runs: number;
+  readonly measureOnce: (run: number, notes: string[]) => Promise<Metrics>;
+  readonly notes: string[];
+  readonly perRun: Record<string, number[]>;
+  /** Set when a run threw (the row becomes "skipped"), or for a subject that cannot run at all. */
+  failure?: string;
+  ms: number;
 }
 
-/** Where a scenario's rows are collected, with a skip note for what cannot run. */
+/**
+ * Where a scenario's rows are collected. Subjects are queued with `measure()` and measured by
+ * `runQueued()` in rounds: each round runs every subject once, in the order they were queued.
+ * On a shared machine the speed drifts over seconds; interleaving the runs gives a baseline and
+ * its procwire row the same drift, so their ratio measures the code rather than the minute.
+ */
 export class RowSink {
   readonly rows: Row[] = [];
+  private queued: Subject[] = [];
 
   constructor(private readonly log: (line: string) => void) {}
 
   /**
-   * Measure one subject; a thrown error makes the row "skipped" with the error's message, so
-   * one broken subject never stops the run.
+   * Queue one subject for `runs` runs. A thrown error makes the row "skipped" with the error's
+   * message and ends that subject's runs, so one broken subject never stops the others.
    */
-  async measure(
+  measure(
     base: Pick<Row, 'scenario' | 'subject' | 'role' | 'transport'>,
     runs: number,
     measureOnce: (run: number, notes: string[]) => Promise<Metrics>,
-  ): Promise<Row> {
-    const notes: string[] = [];
-    const started = Date.now();
-    let row: Row;
-    try {
-      const { metrics, perRun } = await measureRuns(runs, (run) => measureOnce(run, notes));
-      row = { ...base, metrics, perRun, notes: [...new Set(notes)] };
-    } catch (error) {
-      row = { ...base, metrics: {}, perRun: {}, notes: [...new Set(notes)], skipped: reasonOf(error) };
+  ): void {
+    this.queued.push({ base, runs, measureOnce, notes: [], perRun: {}, ms: 0 });
+  }
+
+  /** Queue a row that cannot run at all (it keeps its place among the queued rows). */
+  skip(base: Pick<Row, 'scenario' | 'subject' | 'role' | 'transport'>, reason: string): void {
+    const never = () => Promise.reject(new Error(reason));
+    this.queued.push({ base, runs: 0, measureOnce: never, notes: [], perRun: {}, failure: reason, ms: 0 });
+  }
+
+  /** Measure every queued subject, round by round, then record and log their rows in queue order. */
+  async runQueued(): Promise<void> {
+    const subjects = this.queued;
+    this.queued = [];
+    const rounds = Math.max(0, ...subjects.map((subject) => subject.runs));
+    for (let run = 0; run < rounds; run++) {
+      for (const subject of subjects) {
+        if (subject.failure !== undefined || run >= subject.runs) continue;
+        const started = Date.now();
+        try {
+          const metrics = await subject.measureOnce(run, subject.notes);
+          for (const [name, value] of Object.entries(metrics)) {
+            subject.perRun[name] = [...(subject.perRun[name] ?? []), value];
+          }
+        } catch (error) {
+          subject.failure = reasonOf(error);
+        }
+        subject.ms += Date.now() - started;
+      }
     }
+    for (const subject of subjects) this.record(subject);
+  }
+
+  private record(subject: Subject): void {
+    const { base, failure, perRun } = subject;
+    const notes = [...new Set(subject.notes)];
+    const row: Row =
+      failure === undefined
+        ? { ...base, metrics: medians(perRun), perRun, notes }
+        : { ...base, metrics: {}, perRun: {}, notes, skipped: failure };
     this.rows.push(row);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const figures = Object.entries(row.metrics)
       .map(([name, value]) => `${name}=${format(value)}`)
       .join(' ');
-    this.log(`  ${base.scenario} | ${base.subject}: ${row.skipped ? `SKIPPED (${row.skipped})` : figures} [${seconds}s]`);
-    return row;
+    const seconds = (subject.ms / 1000).toFixed(1);
+    this.log(`  ${base.scenario} | ${base.subject}: ${row.skipped ? `SKIPPED (${row.skipped})` : `${figures} [${seconds}s]`}`);
   }
+}
 
-  /** Record a row that cannot run at all. */
-  skip(base: Pick<Row, 'scenario' | 'subject' | 'role' | 'transport'>, reason: string): void {
-    this.rows.push({ ...base, metrics: {}, perRun: {}, notes: [], skipped: reason });
-    this.log(`  ${base.scenario} | ${base.subject}: SKIPPED (${reason})`);
-  }
+function medians(perRun: Record<string, number[]>): Metrics {
+  const metrics: Metrics = {};
+  for (const [name, values] of Object.entries(perRun)) metrics[name] = median(values);
+  return metrics;
 }
 
 /** One line of an error, for a skip note. */

@@ -33,7 +33,7 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
   const count = Math.min(context.options.samples, 300);
   const scenario = 'exec-round-trip';
   if (transports.has('local-pipe')) {
-    await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, 1, () =>
+    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, 1, () =>
       sampleRoundTrips(count, () => rawRoundTrip('true', [])),
     );
   }
@@ -44,7 +44,7 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, 1, () =>
+    sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, 1, () =>
       sampleRoundTrips(count, async () => {
         const code = await procwireRoundTrip(target.client);
         if (code !== 0) throw new Error(`true exited with ${code}`);
@@ -55,7 +55,7 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
     const subject = { scenario, subject: 'OpenSSH ssh (ControlMaster)', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else await sink.measure(subject, 1, () => sampleRoundTrips(Math.min(count, 100), () => sshMuxTrue(ssh)));
+    else sink.measure(subject, 1, () => sampleRoundTrips(Math.min(count, 100), () => sshMuxTrue(ssh)));
   }
 }
 
@@ -64,7 +64,7 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
   const { transports, samples } = context.options;
   const scenario = 'echo-latency';
   if (transports.has('local-pty')) {
-    await sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, 1, async () =>
+    sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, 1, async () =>
       latencyMetrics(await rawPtyEcho(samples)),
     );
   }
@@ -76,7 +76,7 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
       continue;
     }
     const subject = transport === 'local-pty' ? target.subject : `${target.subject} pty`;
-    await sink.measure({ scenario, subject, role: 'procwire', transport }, 1, async () =>
+    sink.measure({ scenario, subject, role: 'procwire', transport }, 1, async () =>
       latencyMetrics(await procwireEcho(target.client, samples)),
     );
   }
@@ -84,6 +84,6 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
     const subject = { scenario, subject: 'OpenSSH ssh -tt', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else await sink.measure(subject, 1, async () => latencyMetrics(await sshEcho(ssh, samples)));
+    else sink.measure(subject, 1, async () => latencyMetrics(await sshEcho(ssh, samples)));
   }
 }

@@ -59,7 +59,7 @@ export async function concurrent(context: BenchContext, sink: RowSink): Promise<
   const { transports, concurrency, runs } = context.options;
   const scenario = 'concurrent';
   if (transports.has('local-pipe')) {
-    await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
+    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
       rawConcurrent(concurrency),
     );
   }
@@ -70,7 +70,7 @@ export async function concurrent(context: BenchContext, sink: RowSink): Promise<
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, async (_run, notes) => {
+    sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, async (_run, notes) => {
       if (target.inProcess) notes.push('host memory is the bench process itself (client and host together)');
       else notes.push('host memory is the server child process');
       const metrics = await procwireConcurrent(target, concurrency);
@@ -135,7 +135,7 @@ export async function slowConsumer(context: BenchContext, sink: RowSink): Promis
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, 1, (_run, notes) => {
+    sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, 1, (_run, notes) => {
       notes.push(`1 MB/s reader for ${slowSeconds} s of a 1 GiB producer`);
       return slowConsumerOnce(target, slowSeconds);
     });

@@ -23,7 +23,7 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
   const argvOf = (bytes: number) => ['head', '-c', String(bytes), '/dev/zero'];
   const scenario = 'stdout-throughput';
   if (transports.has('local-pipe')) {
-    await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
+    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
       timed(localBytes, async () => (await rawStdoutBytes('head', argvOf(localBytes).slice(1))).bytes),
     );
   }
@@ -37,7 +37,7 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
       if (typeof raw === 'string') {
         sink.skip({ scenario, subject: `raw ${transport}`, role: 'baseline', transport }, raw);
       } else {
-        await sink.measure({ scenario, subject: raw.subject, role: 'baseline', transport }, runs, () =>
+        sink.measure({ scenario, subject: raw.subject, role: 'baseline', transport }, runs, () =>
           timed(bytes, () =>
             grpc
               ? rawGrpcStdoutBytes(raw.server.address, argv, caPem)
@@ -52,7 +52,7 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, () =>
+    sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, () =>
       timed(bytes, async () => {
         const result = await procwireStdoutBytes(target.client, argv);
         if (result.code !== 0) throw new Error(`head exited with ${result.code}`);
@@ -64,7 +64,7 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
     const subject = { scenario, subject: 'OpenSSH ssh', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else await sink.measure(subject, runs, () => timed(networkBytes, () => sshStdoutBytes(ssh, networkBytes)));
+    else sink.measure(subject, runs, () => timed(networkBytes, () => sshStdoutBytes(ssh, networkBytes)));
   }
 }
 
@@ -74,7 +74,7 @@ export async function ptyThroughput(context: BenchContext, sink: RowSink): Promi
   if (!transports.has('local-pty')) return;
   const argv = ['head', '-c', String(ptyBytes), '/dev/zero'];
   const scenario = 'pty-throughput';
-  await sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, runs, () =>
+  sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, runs, () =>
     timed(ptyBytes, async () => (await rawPtyBytes(argv[0]!, argv.slice(1))).bytes),
   );
   const target = context.target('local-pty');
@@ -82,7 +82,7 @@ export async function ptyThroughput(context: BenchContext, sink: RowSink): Promi
     sink.skip({ scenario, subject: 'procwire local pty', role: 'procwire', transport: 'local-pty' }, target);
     return;
   }
-  await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport: 'local-pty' }, runs, () =>
+  sink.measure({ scenario, subject: target.subject, role: 'procwire', transport: 'local-pty' }, runs, () =>
     timed(ptyBytes, async () => (await procwireStdoutBytes(target.client, argv, true)).bytes),
   );
 }
@@ -93,7 +93,7 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
   const localBytes = context.options.bytes;
   const scenario = 'stdin-throughput';
   if (transports.has('local-pipe')) {
-    await sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
+    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
       timed(localBytes, async () => {
         const code = await rawStdinBytes('sh', ['-c', 'cat >/dev/null'], localBytes);
         if (code !== 0) throw new Error(`cat exited with ${code}`);
@@ -109,7 +109,7 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    await sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, () =>
+    sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, () =>
       timed(bytes, async () => {
         const code = await procwireStdin(target.client, bytes);
         if (code !== 0) throw new Error(`cat exited with ${code}`);
@@ -122,7 +122,7 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
     else
-      await sink.measure(subject, runs, () =>
+      sink.measure(subject, runs, () =>
         timed(networkBytes, async () => {
           await sshStdin(ssh, networkBytes);
           return networkBytes;
