@@ -60,3 +60,44 @@ test('offsets past 2^32 survive the hand-written encoder (read by a generated cl
     await server.close();
   }
 });
+
+// The server encodes each OutputChunk into one reused buffer (grpc-js copies it into its frame at
+// once). Two streams at a time, of chunks that grow and shrink, must still arrive byte for byte.
+test('output chunks encoded into the reused buffer arrive intact on concurrent streams', async () => {
+  const sizes = [1, 70_000, 300, 1_200_000, 5, 250_000, 64 * 1024, 900_000, 17];
+  const chunkAt = (seed: number, index: number) => {
+    const data = new Uint8Array(sizes[index % sizes.length]!);
+    for (let i = 0; i < data.byteLength; i++) data[i] = (seed * 31 + index * 7 + i) % 251;
+    return data;
+  };
+  const host = {
+    async *readOutput(request: { processId: string }) {
+      const seed = request.processId === 'a' ? 1 : 2;
+      let offset = 0;
+      for (let index = 0; index < 60; index++) {
+        const data = chunkAt(seed, index);
+        yield { offset, data };
+        offset += data.byteLength;
+      }
+    },
+    async close() {},
+  } as unknown as Transport;
+  const server = await serveGrpc(host, { port: 0 });
+  const raw = new procwireV1.ProcwireClient(server.address, credentials.createInsecure());
+  try {
+    const readAll = async (processId: string) => {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of raw.readOutput({ processId, fd: 1, offset: 0 }) as AsyncIterable<procwireV1.OutputChunk>) {
+        parts.push(chunk.data);
+      }
+      return Buffer.concat(parts);
+    };
+    const [a, b] = await Promise.all([readAll('a'), readAll('b')]);
+    const expected = (seed: number) => Buffer.concat(Array.from({ length: 60 }, (_, index) => chunkAt(seed, index)));
+    assert.ok(a.equals(expected(1)), 'stream a differs');
+    assert.ok(b.equals(expected(2)), 'stream b differs');
+  } finally {
+    raw.close();
+    await server.close();
+  }
+});

@@ -45,13 +45,33 @@ export interface OutputBatch {
 
 /** Encodes an OutputChunk (field 1 offset, field 2 data) with one copy of the data. */
 export function encodeOutputChunk(chunk: OutputChunk | OutputBatch): Buffer {
+  return writeOutputChunk(chunk, (size) => Buffer.allocUnsafe(size));
+}
+
+let scratch = Buffer.allocUnsafe(0);
+
+/**
+ * {@link encodeOutputChunk} for the server's responses: the message is written into one buffer
+ * reused from message to message, and a view of it is returned. grpc-js copies a serialized
+ * response into its own frame buffer before its call to `serialize` returns (serializeMessage in
+ * server-interceptors, grpc-js 1.14), so the next message may overwrite this one. On a fast stream
+ * that saves allocating (and collecting) a buffer the size of each message: up to 1 MiB each.
+ */
+export function encodeOutputChunkTransient(chunk: OutputChunk | OutputBatch): Buffer {
+  return writeOutputChunk(chunk, (size) => {
+    if (scratch.byteLength < size) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.byteLength));
+    return scratch.subarray(0, size);
+  });
+}
+
+function writeOutputChunk(chunk: OutputChunk | OutputBatch, allocate: (size: number) => Buffer): Buffer {
   const { offset } = chunk;
   const parts = 'parts' in chunk ? chunk.parts : [chunk.data];
   let length = 0;
   for (const part of parts) length += part.byteLength;
   const size =
     (offset === 0 ? 0 : 1 + varintLength(offset)) + (length === 0 ? 0 : 1 + varintLength(length) + length);
-  const out = Buffer.allocUnsafe(size);
+  const out = allocate(size);
   let position = 0;
   if (offset !== 0) {
     out[position++] = 8;

@@ -9,7 +9,7 @@ import {
   decodeOutputChunk,
   decodeWriteInputRequest,
   encodeInputCall,
-  encodeOutputChunk,
+  encodeOutputChunkTransient,
   encodeWriteInputRequest,
 } from './chunk-codecs.js';
 
@@ -21,7 +21,7 @@ export const procwireService = {
   ...ProcwireService,
   readOutput: {
     ...ProcwireService.readOutput,
-    responseSerialize: encodeOutputChunk,
+    responseSerialize: encodeOutputChunkTransient,
     responseDeserialize: decodeOutputChunk,
   },
   writeInput: {
