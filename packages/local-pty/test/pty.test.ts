@@ -44,6 +44,15 @@ describe('pty mode', () => {
     assert.equal(output.split('partial').length - 1, 2, output);
   });
 
+  test('a leader that closes its terminal and runs on is not hung up: its own exit status arrives', async () => {
+    // EOF on the master (every slave fd closed) comes before the exit here; closing the master
+    // then would hang up the terminal and kill the leader with SIGHUP (`cat` does this in small).
+    const processId = nextId();
+    await transport.start(ptyRequest(processId, ['sh', '-c', 'printf ready; exec 0<&- 1>&- 2>&-; sleep 0.3; exit 3']));
+    assert.deepEqual(await transport.wait({ processId }), { code: 3 });
+    assert.equal(await readText(transport, processId), 'ready');
+  });
+
   test('a write to a terminal whose process does not read waits (backpressure), and ends when it exits', async () => {
     const processId = nextId();
     // Raw mode: a cooked terminal whose line buffer is full discards further input (the kernel keeps
