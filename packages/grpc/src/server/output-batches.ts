@@ -27,10 +27,14 @@ export async function* outputBatches(
     let parts: Uint8Array[] = [];
     let start = 0;
     let size = 0;
+    // One end-of-turn marker per batch, not per chunk: a fast stream has several chunks per batch,
+    // and each marker is a promise and an Immediate. Every batch sent starts the next one afresh.
+    let turnEnd: Promise<typeof notReady> | undefined;
     for (;;) {
       pending ??= iterator.next();
       // Wait for a first chunk; after that, take only chunks that are already there.
-      const next = size === 0 ? await pending : await Promise.race([pending, afterThisTurn()]);
+      const next = size === 0 ? await pending : await Promise.race([pending, (turnEnd ??= afterThisTurn())]);
+      if (next === notReady) turnEnd = undefined;
       if (next !== notReady) pending = undefined;
       if (next !== notReady && next.done === true) finished = true;
       const chunk = next === notReady || next.done === true ? undefined : next.value;
@@ -39,6 +43,7 @@ export async function* outputBatches(
         yield { offset: start, parts };
         parts = [];
         size = 0;
+        turnEnd = undefined;
       }
       if (chunk !== undefined) {
         if (size === 0) start = chunk.offset;
@@ -50,6 +55,7 @@ export async function* outputBatches(
           start += maxBytes;
           parts = [];
           size = 0;
+          turnEnd = undefined;
           data = data.subarray(room);
         }
         if (data.byteLength > 0) {
@@ -62,6 +68,7 @@ export async function* outputBatches(
         yield { offset: start, parts };
         parts = [];
         size = 0;
+        turnEnd = undefined;
       }
       if (finished) return;
     }
