@@ -33,7 +33,8 @@ export async function* outputBatches(
     for (;;) {
       pending ??= iterator.next();
       // Wait for a first chunk; after that, take only chunks that are already there.
-      const next = size === 0 ? await pending : await Promise.race([pending, (turnEnd ??= afterThisTurn())]);
+      if (size > 0) turnEnd ??= afterThisTurn();
+      const next = turnEnd === undefined ? await pending : await Promise.race([pending, turnEnd]);
       if (next === notReady) turnEnd = undefined;
       if (next !== notReady) pending = undefined;
       if (next !== notReady && next.done === true) finished = true;
