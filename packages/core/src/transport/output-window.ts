@@ -52,6 +52,7 @@ export class OutputWindow {
   private ended = false;
   private paused = false;
   private waiters: Array<() => void> = [];
+  private spareWaiters: Array<() => void> = [];
   private endWaiters: Array<() => void> = [];
 
   constructor(options: OutputWindowOptions) {
@@ -165,9 +166,38 @@ export class OutputWindow {
     let position = offset;
     let started = false;
     let finished = false;
+    // One abort listener per read, not one per wait: a fast stream waits once per chunk, and an
+    // EventTarget listener is several objects. Added at the first wait, removed when the read ends.
+    let listening = false;
+    let currentWait: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+    const onAbort = () => {
+      const wait = currentWait;
+      currentWait = undefined;
+      if (wait === undefined) return;
+      this.waiters = this.waiters.filter((waiter) => waiter !== wait.resolve);
+      wait.reject(abortedBy(signal!));
+    };
+    const finish = () => {
+      finished = true;
+      if (listening) {
+        listening = false;
+        signal!.removeEventListener('abort', onAbort);
+      }
+    };
+    const nextEvent = (): Promise<void> =>
+      new Promise((resolve, reject) => {
+        this.waiters.push(resolve);
+        if (signal === undefined) return;
+        currentWait = { resolve, reject };
+        if (!listening) {
+          listening = true;
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
+      });
     // One step: a result now, or `undefined` when the caller must wait for the next push or end.
     const pull = (): IteratorResult<OutputChunk, void> | undefined => {
       if (finished) return DONE;
+      currentWait = undefined;
       if (!started) {
         started = true;
         if (this.mode === 'devnull') {
@@ -190,7 +220,7 @@ export class OutputWindow {
         return { done: false, value };
       }
       if (this.ended) {
-        finished = true;
+        finish();
         return DONE;
       }
       return undefined;
@@ -207,12 +237,12 @@ export class OutputWindow {
       } catch (error) {
         return failWaiting(error);
       }
-      if (result === undefined) return this.nextEvent(signal).then(afterEvent, failWaiting);
+      if (result === undefined) return nextEvent().then(afterEvent, failWaiting);
       waiting--;
       return result;
     };
     const failWaiting = (error: unknown): never => {
-      finished = true;
+      finish();
       waiting--;
       throw error;
     };
@@ -228,20 +258,20 @@ export class OutputWindow {
         try {
           result = pull();
         } catch (error) {
-          finished = true;
+          finish();
           return Promise.reject(error);
         }
         if (result !== undefined) return Promise.resolve(result);
         waiting++;
-        last = this.nextEvent(signal).then(afterEvent, failWaiting);
+        last = nextEvent().then(afterEvent, failWaiting);
         return last;
       },
       return: async () => {
-        finished = true;
+        finish();
         return DONE;
       },
       throw: async (error: unknown) => {
-        finished = true;
+        finish();
         throw error;
       },
       [Symbol.asyncIterator]: () => iterator,
@@ -304,30 +334,14 @@ export class OutputWindow {
   }
 
   private wake(): void {
-    // Called on every push: allocate nothing when no reader waits.
+    // Called on every push: allocate nothing, whether a reader waits or not (two arrays take turns).
     if (this.waiters.length === 0) return;
     const waiters = this.waiters;
-    this.waiters = [];
+    this.waiters = this.spareWaiters;
+    this.spareWaiters = waiters;
+    // Resolving runs no code now (only queues it), so no waiter is added to `waiters` meanwhile.
     for (const resolve of waiters) resolve();
-  }
-
-  private nextEvent(signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal === undefined) {
-        this.waiters.push(resolve);
-        return;
-      }
-      const onAbort = () => {
-        this.waiters = this.waiters.filter((w) => w !== wake);
-        reject(abortedBy(signal));
-      };
-      const wake = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.waiters.push(wake);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    waiters.length = 0;
   }
 }
 
