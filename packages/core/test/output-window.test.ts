@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { ErrorCode, isProcwireError, OutputWindow } from '@procwire/core/transport';
 
@@ -71,6 +72,20 @@ describe('OutputWindow', () => {
     })();
     controller.abort();
     await assert.rejects(reading, (error) => isProcwireError(error, ErrorCode.Aborted));
+  });
+
+  it('a read that waited many times leaves no abort listener behind on its signal', async () => {
+    const window = new OutputWindow({ windowBytes: 1 << 20 });
+    const controller = new AbortController();
+    const reading = readAll(window, 0, controller.signal);
+    for (let i = 0; i < 50; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      window.push(bytes('x'));
+      assert.ok(getEventListeners(controller.signal, 'abort').length <= 1, 'one listener per read, not one per wait');
+    }
+    window.end();
+    assert.equal(await reading, 'x'.repeat(50));
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 
   it('a read whose signal is already aborted rejects with a procwire aborted error', async () => {
