@@ -159,7 +159,7 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
   }
 
   // Written with callbacks, not as an async loop: an ack is sent for nearly every chunk, and the
-  // loop's promises were a third of the client's allocations per chunk.
+  // loop's promises were a fifth of the client's allocations per chunk on the local host.
   private sendAck(): void {
     const { transport, processId, fd } = this.source;
     this.ackInFlight = true;
