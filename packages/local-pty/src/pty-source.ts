@@ -24,6 +24,7 @@ import { type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/
 import { type IPty, spawn } from 'node-pty';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
 import { PtyInput } from './pty-input.js';
+import { leaderAlive } from './signals.js';
 import { checkCommand, spawnError } from './spawn-checks.js';
 
 /** node-pty internals this file relies on (checked at runtime; absent ones degrade gracefully). */
@@ -97,7 +98,7 @@ export class PtySource implements ProcessSource {
       const drain = () => {
         if (drained) return;
         drained = true;
-        drainTerminal((term as unknown as PtyInternals)._fd ?? -1, sink);
+        drainTerminal(internals._fd ?? -1, sink);
       };
       // The master closes (hanging up the terminal) only once the leader has exited. EOF on the
       // master means every slave fd is closed, not that the leader is gone: `cat` closes its stdio
@@ -233,14 +234,14 @@ function asUser(
 
 /**
  * Runs `then` once the terminal's leader has exited and been reaped: node-pty's exit callback has
- * run, or (should that internal change) the pid is gone. node-pty reaps as soon as the leader
+ * run, or (should that internal change) the leader is a zombie or gone. node-pty reaps as soon as the leader
  * exits, so the first checks usually answer; the polls back off to 50 ms for a leader that closed
  * its terminal and runs on.
  */
 function whenLeaderGone(internals: PtyInternals, pid: number, then: () => void): void {
   let delayMs = 1;
   const check = () => {
-    if (internals._boundClose === true || !processExists(pid)) {
+    if (internals._boundClose === true || !leaderAlive(pid)) {
       then();
       return;
     }
@@ -248,14 +249,4 @@ function whenLeaderGone(internals: PtyInternals, pid: number, then: () => void):
     delayMs = Math.min(delayMs * 2, 50);
   };
   check();
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,6 +1,7 @@
 /**
  * Signal names, numbers and process groups: the host's one place that talks to `process.kill`.
  */
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ErrorCode, type ExitStatus, ProcwireError, type SignalName, validateSignalName } from '@procwire/core/transport';
 
@@ -61,5 +62,23 @@ export function signalGroup(pid: number, signal: SignalName | number, leaderAliv
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw ProcwireError.from(error);
+  }
+}
+
+/** True while `pid` runs: a zombie (exited, not yet reaped) does not. */
+export function leaderAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  }
+  // No /proc (macOS): a zombie still answers here, until its parent reaps it.
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -4,13 +4,12 @@
  * pipes over the IPC channel, and reports the leader's exit to the process's sink.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSink } from './process-source.js';
 import type { HelperMessage, SpawnCommand, StdioFd } from './spawn-helper-protocol.js';
-import { signalGroup } from './signals.js';
+import { leaderAlive, signalGroup } from './signals.js';
 import { spawnError } from './spawn-checks.js';
 
 /** The helper program, next to this file in dist. */
@@ -238,21 +237,4 @@ function helperGone(cause: unknown): ProcwireError {
 function pipeSocket(handle: unknown, fd: StdioFd): Socket {
   const options = { handle, readable: fd !== 0, writable: fd === 0 };
   return new Socket(options as SocketConstructorOpts);
-}
-
-/** True while `pid` runs (a zombie does not: the helper, its parent, is gone). */
-function leaderAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-  }
-  // No /proc (macOS): a zombie still answers here, but an init that reaps ends that soon.
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
