@@ -54,6 +54,8 @@ export class AckPacer {
 
   /** The reader of a stream has received everything before `offset`: a quiet hold may end now. */
   received(processId: string, fd: number, offset: number): void {
+    // Called for every chunk read: no key to build while no ack is held (a busy stream's case).
+    if (this.holds.size === 0) return;
     const key = `${processId} ${fd}`;
     const release = this.holds.get(key);
     if (release === undefined) return;
