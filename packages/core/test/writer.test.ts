@@ -136,6 +136,38 @@ describe('StreamWriter', () => {
     }
   });
 
+  it('writes of every size, some awaited and some not, arrive whole and in order', async () => {
+    await withClient(async ({ client }) => {
+      const p = await client.exec(['cat'], { text: false });
+      const received = (async () => {
+        const hash = createHash('sha256');
+        for await (const chunk of p.stdout) hash.update(chunk);
+        return hash.digest('hex');
+      })();
+      const sent = createHash('sha256');
+      // Sizes around the writer's block boundaries (256 B doubling to 64 KiB, 16 KiB copied whole).
+      const sizes = [1, 255, 256, 257, 300, 1000, 4097, 16 * 1024 - 1, 16 * 1024, 70_000, 1, 1, 2];
+      let seed = 7;
+      for (let i = 0; i < 3000; i++) {
+        const size = sizes[i % sizes.length]!;
+        const bytes = new Uint8Array(size);
+        for (let j = 0; j < size; j++) {
+          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+          bytes[j] = seed >>> 24;
+        }
+        p.stdin.write(bytes);
+        sent.update(bytes);
+        // The caller may reuse its buffer at once: the queue must have copied it.
+        bytes.fill(0);
+        if (i % 97 === 0) await p.stdin.drain();
+      }
+      p.stdin.writeEof();
+      await p.stdin.drain();
+      assert.equal(await received, sent.digest('hex'));
+      assert.equal(await p.wait(), 0);
+    });
+  });
+
   it('drain() rejects with the error that stopped the sending, and write() reports it too', async () => {
     const transport = memoryTransport({ programs: allPrograms });
     const client = createClient(transport);

@@ -1,12 +1,15 @@
 /**
  * A FIFO of bytes for the stdin writer: many tiny writes (keystrokes, a line at a time) are packed
  * into shared blocks, so the queue's size in entries stays small and every operation stays cheap.
+ * A shared block is sized by what is queued: a keystroke into an empty queue gets a small one,
+ * a burst of small writes gets blocks that double up to the largest size.
  */
 
 /** Writes smaller than this are copied into shared blocks. */
 const SMALL_WRITE_BYTES = 16 * 1024;
-/** The size of a shared block. */
-const BLOCK_BYTES = 64 * 1024;
+/** The smallest and the largest shared block. */
+const MIN_BLOCK_BYTES = 256;
+const MAX_BLOCK_BYTES = 64 * 1024;
 
 interface Block {
   readonly data: Uint8Array;
@@ -41,7 +44,9 @@ export class ByteQueue {
       tail.end += bytes.byteLength;
       return;
     }
-    const data = new Uint8Array(BLOCK_BYTES);
+    // Not a fixed 64 KiB: a block per keystroke of that size was most of an interactive client's
+    // garbage, and its zero-filling most of the time of write().
+    const data = new Uint8Array(blockBytesFor(this.total));
     data.set(bytes);
     this.blocks.push({ data, start: 0, end: bytes.byteLength, shared: true });
   }
@@ -82,4 +87,11 @@ export class ByteQueue {
       this.head = 0;
     }
   }
+}
+
+/** The size of a new shared block when `queued` bytes (the new write included) are queued. */
+function blockBytesFor(queued: number): number {
+  let size = MIN_BLOCK_BYTES;
+  while (size < queued && size < MAX_BLOCK_BYTES) size *= 2;
+  return size;
 }
