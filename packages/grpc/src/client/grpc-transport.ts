@@ -27,13 +27,12 @@ import type {
   WriteInputRequest,
   WriteInputResult,
 } from '@procwire/core/transport';
-import { ErrorCode, ProcwireError, validateStartRequest } from '@procwire/core/transport';
+import { AckPacer, ErrorCode, ProcwireError, validateStartRequest } from '@procwire/core/transport';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { asBuffer } from '../wire/chunk-codecs.js';
 import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
 import { ProcwireServiceClient } from '../wire/service.js';
 import { fromServiceError } from '../wire/status.js';
-import { AckPacer } from './ack-pacer.js';
 import { InputCallsStream } from './input-calls-stream.js';
 
 /** TLS settings of {@link grpcTransport}. */

@@ -20,7 +20,7 @@ import type {
   WriteInputRequest,
   WriteInputResult,
 } from '@procwire/core/transport';
-import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+import { AckPacer, ErrorCode, ProcwireError } from '@procwire/core/transport';
 import {
   decodeError,
   decodeJson,
@@ -38,6 +38,8 @@ import { WireConnection } from './wire-connection.js';
 
 const BACKOFF_FIRST_MS = 50;
 const BACKOFF_MAX_MS = 2000;
+/** How long close() waits for held acks to go out. */
+const CLOSE_ACK_FLUSH_MS = 1000;
 
 /** Build a client transport on top of a platform's socket opener. */
 export function createWebSocketTransport(options: WebSocketTransportOptions, opener: SocketOpener): Transport {
@@ -50,6 +52,9 @@ class WebSocketClientTransport implements Transport {
   private failures = 0;
   private lastFailureAt = 0;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly ackPacer = new AckPacer();
+  private readonly acksInFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly options: ResolvedTransportOptions,
@@ -59,7 +64,7 @@ class WebSocketClientTransport implements Transport {
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     const payload = encodeJson(startParams(request));
     const frame = await this.call((callId) => encodeFrame({ type: FrameType.Start, callId }, payload), options);
-    return decodeJson(frame.payload) as ProcessInfo;
+    return this.seen(decodeJson(frame.payload) as ProcessInfo);
   }
 
   readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
@@ -69,17 +74,30 @@ class WebSocketClientTransport implements Transport {
       offset: request.offset,
       windowBytes: this.options.readWindowBytes,
       ...(options?.signal === undefined ? {} : { signal: options.signal }),
+      received: (end: number) => this.ackPacer.received(request.processId, request.fd, end),
     };
     return { [Symbol.asyncIterator]: () => new OutputReader(() => this.connection(), target) };
   }
 
-  async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+  ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    const ack = this.sendAck(request, options);
+    this.acksInFlight.add(ack);
+    const done = () => this.acksInFlight.delete(ack);
+    ack.then(done, done);
+    return ack;
+  }
+
+  private async sendAck(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
+    // later ones into it (see AckPacer for how long).
+    await this.ackPacer.hold(request.processId, request.fd, request.offset);
     await this.call(
       (callId) =>
         encodeAddressedFrame({ type: FrameType.Ack, callId, fd: request.fd, offset: request.offset }, request.processId, 0)
           .frame,
       options,
     );
+    this.ackPacer.sent(request.processId, request.fd, request.offset);
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
@@ -111,7 +129,9 @@ class WebSocketClientTransport implements Transport {
   }
 
   async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
-    return decodeJson((await this.control(FrameType.Wait, { processId: request.processId }, options)).payload) as ExitStatus;
+    const frame = await this.control(FrameType.Wait, { processId: request.processId }, options);
+    this.ackPacer.forget(request.processId);
+    return decodeJson(frame.payload) as ExitStatus;
   }
 
   async poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
@@ -128,15 +148,40 @@ class WebSocketClientTransport implements Transport {
   }
 
   async get(request: ProcessRequest, options?: CallOptions): Promise<ProcessInfo> {
-    return decodeJson((await this.control(FrameType.Get, { processId: request.processId }, options)).payload) as ProcessInfo;
+    return this.seen(decodeJson((await this.control(FrameType.Get, { processId: request.processId }, options)).payload) as ProcessInfo);
   }
 
   async list(options?: CallOptions): Promise<ProcessInfo[]> {
-    return decodeJson((await this.control(FrameType.List, undefined, options)).payload) as ProcessInfo[];
+    const infos = decodeJson((await this.control(FrameType.List, undefined, options)).payload) as ProcessInfo[];
+    for (const info of infos) this.seen(info);
+    return infos;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Remembers what the ack pacing needs from a process's info. */
+  private seen(info: ProcessInfo): ProcessInfo {
+    this.ackPacer.noteWindow(info.processId, info.outputWindowBytes);
+    return info;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    // A reader that stops (a CLI that detaches) must leave the host knowing what it took, or the
+    // next reader would get those bytes again: held acks go out first, for a bounded time.
+    this.ackPacer.releaseAll();
+    if (this.acksInFlight.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.acksInFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, CLOSE_ACK_FLUSH_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.closed = true;
     const error = new ProcwireError(ErrorCode.Closed, 'the websocket transport was closed');
     this.current?.close(error);

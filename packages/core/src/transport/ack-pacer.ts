@@ -1,10 +1,16 @@
 /**
- * How long grpcTransport holds back an AckOutput. Core keeps one ack in flight per stream for the
- * latest offset, so holding one back joins the later ones into it. A stream moving many bytes is
- * acked within a couple of milliseconds (the host's window must not run dry); one moving a few
- * (a terminal echoing keystrokes) is acked a few times a second, not once per keystroke, since each
- * ack is a unary call that costs about as much CPU as the echo itself. A quiet hold ends early as
+ * Paces a client transport's `ackOutput` calls, for transports where an ack is a message of its
+ * own (grpcTransport, websocketTransport). Core keeps one ack in flight per stream for the latest
+ * offset, so holding one back joins the later ones into it. A stream moving many bytes is acked
+ * within a couple of milliseconds (the host's window must not run dry); one moving a few (a
+ * terminal echoing keystrokes) is acked a few times a second, not once per keystroke, since each
+ * ack costs a message each way, about as much CPU as the echo itself. A quiet hold ends early as
  * soon as the reader has received enough for a busy one.
+ *
+ * A transport calls `noteWindow` with every ProcessInfo it sees, `received` for every chunk it
+ * reads, `hold` before it sends an ack and `sent` after, `forget` once a process is done, and
+ * `releaseAll` when it closes (then waits, for a bounded time, for those acks to go out, so the
+ * next reader starts where this one stopped).
  */
 
 /** Hold-back of an ack that frees a good part of the window. */
@@ -44,8 +50,9 @@ export class AckPacer {
       };
       const timer = setTimeout(release, busy ? busyAckDelayMs : quietAckDelayMs);
       if (!busy) {
-        // An ack is advisory: a quiet one pending is no reason to keep Node running.
-        timer.unref();
+        // An ack is advisory: a quiet one pending is no reason to keep Node running. (A browser's
+        // timer is a number, without unref.)
+        (timer as { unref?: () => void }).unref?.();
         this.holds.get(key)?.();
         this.holds.set(key, release);
       }
