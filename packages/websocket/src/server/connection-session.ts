@@ -55,6 +55,14 @@ const MAX_OUTPUT_PAYLOAD = 256 * 1024;
  */
 const BULK_CHUNK_BYTES = 16 * 1024;
 
+/**
+ * The `Written` answer to a write of at most this many bytes (a keystroke, a pasted word) is held
+ * back for up to `HELD_WRITTEN_MS`, to leave in the same `writev` as the output the write is most
+ * likely to cause (a terminal's echo): one wakeup of the client per keystroke instead of two.
+ */
+const HELD_WRITTEN_MAX_BYTES = 64;
+const HELD_WRITTEN_MS = 1;
+
 /** Flow-control and batching state of one read. */
 interface ReadFlow {
   readonly callId: number;
@@ -71,7 +79,11 @@ interface ReadFlow {
 }
 
 interface ServerCall {
-  /** Absent for `Ack`: it is quick and advisory, so it gets no cancellation signal (and no AbortController to build). */
+  /**
+   * Absent for `Ack` and `Write`, which are too frequent to build an AbortController each (it
+   * was the server's largest cost per echoed keystroke after the socket). An `Ack` is quick and
+   * advisory; the `Write`s of a connection share `writesAborted`, which aborts when it closes.
+   */
   readonly controller?: AbortController;
   read?: ReadFlow;
 }
@@ -96,9 +108,20 @@ export class ConnectionSession {
       for (const answer of this.deferredAnswers.splice(0)) this.send(answer);
     }
   };
+  /** `Written` answers held back to leave with the next output (see HELD_WRITTEN_MAX_BYTES). */
+  private heldWritten: Uint8Array[] = [];
+  private heldWrittenTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly releaseWritten = () => {
+    clearTimeout(this.heldWrittenTimer);
+    this.heldWrittenTimer = undefined;
+    for (const answer of this.heldWritten.splice(0)) this.send(answer);
+  };
   private lastActivity = Date.now();
   private readonly idleTimer: ReturnType<typeof setInterval> | undefined;
   private readonly callOptionsBase: { readonly principal?: string };
+  /** Aborts every `Write` still in flight when the connection closes. */
+  private readonly writesAborted = new AbortController();
+  private readonly writeOptions: CallOptions;
   private readonly cork: TickCork;
 
   constructor(
@@ -108,6 +131,7 @@ export class ConnectionSession {
     private readonly limits: ResolvedLimits,
   ) {
     this.callOptionsBase = principal === undefined ? {} : { principal };
+    this.writeOptions = { ...this.callOptionsBase, signal: this.writesAborted.signal };
     this.cork = new TickCork(socket);
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', () => this.closed());
@@ -168,7 +192,7 @@ export class ConnectionSession {
         `${this.limits.maxCallsPerConnection} calls are in flight on this connection, the most allowed`,
       );
     }
-    const call: ServerCall = type === FrameType.Ack ? {} : { controller: new AbortController() };
+    const call: ServerCall = type === FrameType.Ack || type === FrameType.Write ? {} : { controller: new AbortController() };
     this.calls.set(callId, call);
     void this.run(frame, call);
   }
@@ -191,6 +215,9 @@ export class ConnectionSession {
       if (frame.type === FrameType.Ack) {
         this.deferredAnswers.push(answer);
         this.scheduleFlush();
+      } else if (frame.type === FrameType.Write && writtenBytes(frame) <= HELD_WRITTEN_MAX_BYTES) {
+        this.heldWritten.push(answer);
+        this.heldWrittenTimer ??= setTimeout(this.releaseWritten, HELD_WRITTEN_MS);
       } else {
         this.send(answer);
       }
@@ -200,7 +227,11 @@ export class ConnectionSession {
   private async perform(frame: Frame, call: ServerCall): Promise<Uint8Array> {
     const { callId } = frame;
     const options: CallOptions =
-      call.controller === undefined ? this.callOptionsBase : { ...this.callOptionsBase, signal: call.controller.signal };
+      frame.type === FrameType.Write
+        ? this.writeOptions
+        : call.controller === undefined
+          ? this.callOptionsBase
+          : { ...this.callOptionsBase, signal: call.controller.signal };
     const result = (value: unknown) => encodeFrame({ type: FrameType.Result, callId }, encodeJson(value));
     switch (frame.type) {
       case FrameType.Start: {
@@ -422,6 +453,7 @@ export class ConnectionSession {
 
   private send(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.heldWritten.length > 0) this.releaseWritten();
     this.queuedBytes += frame.byteLength;
     this.cork.engage();
     this.socket.send(frame, { binary: true }, this.sentCallback(frame.byteLength));
@@ -432,6 +464,8 @@ export class ConnectionSession {
 
   private sendOutput(header: FrameHeader, parts: readonly Uint8Array[], payloadBytes: number): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    // Held answers go first, in the same corked write.
+    if (this.heldWritten.length > 0) this.releaseWritten();
     const size = HEADER_BYTES + payloadBytes;
     this.queuedBytes += size;
     this.cork.engage();
@@ -465,9 +499,12 @@ export class ConnectionSession {
 
   private closed(): void {
     if (this.idleTimer !== undefined) clearInterval(this.idleTimer);
+    clearTimeout(this.heldWrittenTimer);
+    this.heldWritten = [];
     const calls = [...this.calls.values()];
     this.calls.clear();
     for (const call of calls) call.controller?.abort();
+    this.writesAborted.abort();
     this.batching.clear();
     this.deferredAnswers = [];
     for (const wake of this.drainWaiters.splice(0)) wake();
@@ -478,4 +515,9 @@ function processIdParam(frame: Frame, what: string): string {
   const params = decodeJsonObject(frame.payload, what);
   validateProcessId(params.processId);
   return params.processId;
+}
+
+/** The stdin bytes a (well-formed) `Write` frame carries: its payload less the process id. */
+function writtenBytes(frame: Frame): number {
+  return frame.payload.byteLength - 1 - (frame.payload[0] ?? 0);
 }
