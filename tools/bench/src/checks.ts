@@ -58,6 +58,15 @@ const ratioChecks: RatioCheck[] = [
     goal: 'max',
     bound: 1.0,
   })),
+  // The same, for a fresh session (JIT compiles included): reported, not a target of its own.
+  ...['procwire local pty', ...grpcLike, ...wsLike].map((name): RatioCheck => ({
+    scenario: 'echo-latency',
+    subject: name === 'procwire local pty' ? name : `${name} pty`,
+    baseline: 'OpenSSH ssh -tt',
+    metric: 'cold p99 ms',
+    goal: 'none',
+    bound: 1.0,
+  })),
   ...['procwire local pipe', ...grpcLike, ...wsLike].map((subject): RatioCheck => ({ scenario: 'concurrent', subject, baseline: 'raw child_process', metric: 'wall ms', goal: 'none', bound: 1 })),
 ];
 

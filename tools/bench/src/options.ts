@@ -38,6 +38,8 @@ export interface BenchOptions {
   readonly ptyBytes: number;
   /** Samples per latency run (exec round trip, echo). */
   readonly samples: number;
+  /** Echo round trips between the cold samples and the steady-state ones (see echo-probe.ts). */
+  readonly echoWarmup: number;
   /** Concurrent processes in the concurrency scenario. */
   readonly concurrency: number;
   /** Seconds the slow consumer reads. */
@@ -53,6 +55,7 @@ const usage = `pnpm bench [options]
   --network-bytes N       bytes per throughput run over gRPC, WebSocket and OpenSSH (default: --bytes)
   --pty-bytes N           bytes per pty throughput run (default 268435456)
   --samples N             samples per latency run (default 1000)
+  --echo-warmup N         echo round trips before the steady-state echo samples (default 5000)
   --concurrency N         processes in the concurrency scenario (default 500)
   --slow-seconds N        seconds the slow consumer reads (default 10)
   --scenarios a,b         any of: ${Object.values(ScenarioName).join(', ')}
@@ -69,6 +72,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
   let networkBytes: number | undefined;
   let ptyBytes = quick ? 16 * 1024 * 1024 : 256 * 1024 * 1024;
   let samples = quick ? 200 : 1000;
+  let echoWarmup = quick ? 500 : 5000;
   let concurrency = quick ? 100 : 500;
   let slowSeconds = quick ? 3 : 10;
   let outDir = defaultOutDir;
@@ -94,6 +98,9 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
       case '--samples':
         samples = positiveInteger(flag, value);
         break;
+      case '--echo-warmup':
+        echoWarmup = positiveInteger(flag, value);
+        break;
       case '--concurrency':
         concurrency = positiveInteger(flag, value);
         break;
@@ -113,7 +120,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
         throw new Error(`unknown option ${flag}\n${usage}`);
     }
   }
-  return { scenarios, transports, runs, bytes, networkBytes: networkBytes ?? bytes, ptyBytes, samples, concurrency, slowSeconds, outDir };
+  return { scenarios, transports, runs, bytes, networkBytes: networkBytes ?? bytes, ptyBytes, samples, echoWarmup, concurrency, slowSeconds, outDir };
 }
 
 function positiveInteger(flag: string, value: string): number {

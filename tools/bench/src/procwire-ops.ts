@@ -1,6 +1,6 @@
 /** The procwire side of each scenario, written once against the user API so every transport runs the same code. */
 import type { Client } from '@procwire/core';
-import { EchoProbe, rawCatScript, sampleEcho } from './echo-probe.js';
+import { type EchoPlan, EchoProbe, type EchoSamples, rawCatScript, sampleEcho } from './echo-probe.js';
 
 /** Run argv through procwire in bytes mode, count stdout bytes, and wait for the exit code. */
 export async function procwireStdoutBytes(
@@ -51,14 +51,14 @@ export async function procwireRoundTrip(client: Client): Promise<number> {
 }
 
 /** Echo latencies (ms) of a raw-mode `cat` in a procwire pty. */
-export async function procwireEcho(client: Client, samples: number): Promise<number[]> {
+export async function procwireEcho(client: Client, plan: EchoPlan): Promise<EchoSamples> {
   const process = await client.exec(['sh', '-c', rawCatScript], { pty: true, text: false });
   const probe = new EchoProbe();
   const reading = (async () => {
     for await (const chunk of process.stdout) probe.feed(chunk);
   })().catch(() => {});
   try {
-    return await sampleEcho(probe, (byte) => process.stdin.write(byte), samples);
+    return await sampleEcho(probe, (byte) => process.stdin.write(byte), plan);
   } finally {
     await process.kill('SIGKILL').catch(() => {});
     await process.wait().catch(() => {});

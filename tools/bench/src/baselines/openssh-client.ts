@@ -1,6 +1,6 @@
 /** OpenSSH client measurements: `ssh host head -c N`, `ssh host 'cat >/dev/null'`, mux round trips, `ssh -tt` echo. */
 import { spawn } from 'node:child_process';
-import { EchoProbe, rawCatScript, sampleEcho } from '../echo-probe.js';
+import { type EchoPlan, EchoProbe, type EchoSamples, rawCatScript, sampleEcho } from '../echo-probe.js';
 import type { OpenSsh } from '../openssh.js';
 import { rawRoundTrip, rawStdinBytes, rawStdoutBytes } from './raw-process.js';
 
@@ -24,13 +24,13 @@ export async function sshMuxTrue(ssh: OpenSsh): Promise<void> {
 }
 
 /** Echo latencies (ms) of a raw-mode `cat` in the remote terminal of `ssh -tt`. */
-export async function sshEcho(ssh: OpenSsh, samples: number): Promise<number[]> {
+export async function sshEcho(ssh: OpenSsh, plan: EchoPlan): Promise<EchoSamples> {
   const child = spawn('ssh', ['-tt', ...ssh.baseArgs(), rawCatScript], { stdio: ['pipe', 'pipe', 'ignore'] });
   const probe = new EchoProbe();
   child.stdout.on('data', (data: Buffer) => probe.feed(data));
   const exited = new Promise((resolve) => child.once('close', resolve));
   try {
-    return await sampleEcho(probe, (byte) => child.stdin.write(byte), samples);
+    return await sampleEcho(probe, (byte) => child.stdin.write(byte), plan);
   } finally {
     child.kill('SIGKILL');
     await exited;

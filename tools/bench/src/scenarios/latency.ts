@@ -3,6 +3,7 @@ import { sshEcho, sshMuxTrue } from '../baselines/openssh-client.js';
 import { rawRoundTrip } from '../baselines/raw-process.js';
 import { rawPtyEcho } from '../baselines/raw-pty.js';
 import type { BenchContext } from '../context.js';
+import type { EchoSamples } from '../echo-probe.js';
 import { procwireEcho, procwireRoundTrip } from '../procwire-ops.js';
 import type { Metrics, RowSink } from '../row.js';
 import { elapsedMs, percentile } from '../stats.js';
@@ -13,6 +14,19 @@ function latencyMetrics(samples: readonly number[]): Metrics {
     'p99 ms': percentile(samples, 99),
     'max ms': Math.max(...samples),
     samples: samples.length,
+  };
+}
+
+/** Steady-state echo figures under the usual names (the targets), the fresh session's as `cold`. */
+function echoMetrics({ cold, warm }: EchoSamples): Metrics {
+  return {
+    'p50 ms': percentile(warm, 50),
+    'p99 ms': percentile(warm, 99),
+    'max ms': Math.max(...warm),
+    'cold p50 ms': percentile(cold, 50),
+    'cold p99 ms': percentile(cold, 99),
+    'cold max ms': Math.max(...cold),
+    samples: warm.length,
   };
 }
 
@@ -61,11 +75,12 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
 
 /** One byte to a raw-mode `cat` in a terminal and back, `samples` times. */
 export async function echoLatency(context: BenchContext, sink: RowSink): Promise<void> {
-  const { transports, samples } = context.options;
+  const { transports, samples, echoWarmup } = context.options;
+  const plan = { samples, warmup: echoWarmup };
   const scenario = 'echo-latency';
   if (transports.has('local-pty')) {
     sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, 1, async () =>
-      latencyMetrics(await rawPtyEcho(samples)),
+      echoMetrics(await rawPtyEcho(plan)),
     );
   }
   for (const transport of ['local-pty', ...context.remoteTransports()] as const) {
@@ -77,13 +92,13 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
     }
     const subject = transport === 'local-pty' ? target.subject : `${target.subject} pty`;
     sink.measure({ scenario, subject, role: 'procwire', transport }, 1, async () =>
-      latencyMetrics(await procwireEcho(target.client, samples)),
+      echoMetrics(await procwireEcho(target.client, plan)),
     );
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh -tt', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else sink.measure(subject, 1, async () => latencyMetrics(await sshEcho(ssh, samples)));
+    else sink.measure(subject, 1, async () => echoMetrics(await sshEcho(ssh, plan)));
   }
 }
