@@ -58,6 +58,15 @@ const ratioChecks: RatioCheck[] = [
     goal: 'max',
     bound: 1.0,
   })),
+  // Against a bare Node relay (raw `ws` and node-pty): how far procwire is from the floor.
+  ...wsLike.map((name): RatioCheck => ({
+    scenario: 'echo-latency',
+    subject: `${name} pty`,
+    baseline: name.endsWith('+tls') ? 'raw ws+tls relay pty' : 'raw ws relay pty',
+    metric: 'p99 ms',
+    goal: 'none',
+    bound: 1.0,
+  })),
   // The same, for a fresh session (JIT compiles included): reported, not a target of its own.
   ...['procwire local pty', ...grpcLike, ...wsLike].map((name): RatioCheck => ({
     scenario: 'echo-latency',

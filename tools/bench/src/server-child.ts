@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import * as grpc from '@grpc/grpc-js';
+import pty from 'node-pty';
 import { WebSocketServer } from 'ws';
+import { rawCatScript } from './echo-probe.js';
 import { readMemoryAfterGc } from './memory.js';
 import { benchToken, loadProcwire, type ServerHandle, serverHostOptions } from './procwire.js';
 import { rawGrpcService, rawWebSocketHighWater, rawWebSocketPath } from './raw-wire.js';
@@ -65,6 +67,10 @@ async function startRawWebSocket(tls: { cert: string; key: string } | undefined)
   const wss = new WebSocketServer({ server: http, path: rawWebSocketPath, perMessageDeflate: false });
   wss.on('connection', (socket, request) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.searchParams.has('echo')) {
+      relayTerminal(socket);
+      return;
+    }
     const child = spawnArgv(url.searchParams.get('argv') ?? '["true"]');
     const resumeWhenDrained = () => {
       if (socket.bufferedAmount <= rawWebSocketHighWater) child.stdout.resume();
@@ -89,6 +95,20 @@ async function startRawWebSocket(tls: { cert: string; key: string } | undefined)
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The echo baseline: the raw-mode `cat` of the echo scenario in a node-pty terminal, its output sent
+ * as binary frames and every frame received written to it. What a bare Node relay costs.
+ */
+function relayTerminal(socket: import('ws').WebSocket): void {
+  const terminal = pty.spawn('sh', ['-c', rawCatScript], { cols: 80, rows: 24, name: 'xterm-256color', encoding: null });
+  terminal.onData((data: string | Buffer) => socket.send(data, { binary: true }));
+  socket.on('message', (data: Buffer) => terminal.write(data));
+  const kill = () => terminal.kill('SIGKILL');
+  socket.on('close', kill);
+  socket.on('error', kill);
+  terminal.onExit(() => socket.close(1000));
 }
 
 async function startProcwire(kind: 'grpc' | 'ws', tls: { cert: string; key: string } | undefined): Promise<Running> {

@@ -1,6 +1,7 @@
 /** The raw network baselines: grpc-js server streaming and `ws` frames, from a server child that spawns the same command. */
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
+import { type EchoPlan, EchoProbe, type EchoSamples, sampleEcho } from '../echo-probe.js';
 import { rawGrpcService } from '../raw-wire.js';
 
 const RawClient = grpc.makeGenericClientConstructor(rawGrpcService, 'Raw');
@@ -36,4 +37,22 @@ export function rawWebSocketStdoutBytes(url: string, argv: readonly string[], ca
     socket.on('close', (code) => (code === 1000 ? resolve(bytes) : reject(new Error(`raw ws closed with ${code}`))));
     socket.on('error', reject);
   });
+}
+
+/** Echo latencies (ms) of the raw `ws` server's terminal relay (see `relayTerminal` in server-child.ts). */
+export async function rawWebSocketEcho(url: string, plan: EchoPlan, caPem?: string): Promise<EchoSamples> {
+  const socket = new WebSocket(`${url}?echo=1`, { perMessageDeflate: false, ...(caPem ? { ca: caPem } : {}) });
+  const probe = new EchoProbe();
+  socket.on('message', (data: Buffer) => probe.feed(data));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  try {
+    return await sampleEcho(probe, (byte) => socket.send(byte, { binary: true }), plan);
+  } finally {
+    socket.close();
+    await closed;
+  }
 }
