@@ -7,10 +7,10 @@
  * ack costs a message each way, about as much CPU as the echo itself. A quiet hold ends early as
  * soon as the reader has received enough for a busy one.
  *
- * A transport calls `noteWindow` with every ProcessInfo it sees, `received` for every chunk it
- * reads, `hold` before it sends an ack and `sent` after, `forget` once a process is done, and
- * `releaseAll` when it closes (then waits, for a bounded time, for those acks to go out, so the
- * next reader starts where this one stopped).
+ * A transport sends each ack through `pace`, calls `noteWindow` with every ProcessInfo it sees,
+ * `received` for every chunk it reads, `forget` once a process is done, and `flush` when it closes
+ * (held acks go out at once, and it waits a bounded time for them, so that the next reader starts
+ * where this one stopped).
  */
 
 /** Hold-back of an ack that frees a good part of the window. */
@@ -29,6 +29,8 @@ export class AckPacer {
   private readonly acked = new Map<string, number>();
   /** `${processId} ${fd}` -> ends the quiet hold of that stream's ack now. */
   private readonly holds = new Map<string, () => void>();
+  /** Acks held or being sent. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   /** Remember a process's output window (from start, get or list). */
   noteWindow(processId: string, outputWindowBytes: number): void {
@@ -37,8 +39,32 @@ export class AckPacer {
     if (this.windows.size > maxRemembered) this.forget(this.windows.keys().next().value as string);
   }
 
-  /** Holds an ack of `offset` back, for as long as {@link AckPacer} explains. */
-  hold(processId: string, fd: number, offset: number): Promise<void> {
+  /** Holds the ack of `offset` back (as {@link AckPacer} explains), then sends it with `send`. */
+  pace(processId: string, fd: number, offset: number, send: () => Promise<unknown>): Promise<void> {
+    const ack = this.hold(processId, fd, offset)
+      .then(send)
+      .then(() => this.sent(processId, fd, offset));
+    this.inFlight.add(ack);
+    const done = () => this.inFlight.delete(ack);
+    ack.then(done, done);
+    return ack;
+  }
+
+  /** Ends every hold now and resolves once those acks went out (or failed), or after `timeoutMs`. */
+  async flush(timeoutMs: number): Promise<void> {
+    for (const release of [...this.holds.values()]) release();
+    if (this.inFlight.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private hold(processId: string, fd: number, offset: number): Promise<void> {
     const key = `${processId} ${fd}`;
     const window = this.windows.get(processId);
     const busy = window === undefined || offset - (this.acked.get(key) ?? 0) >= this.busyBytes(window);
@@ -74,14 +100,8 @@ export class AckPacer {
     return Math.min(busyAckBytes, window / 4);
   }
 
-  /** Record an ack that was sent. */
-  sent(processId: string, fd: number, offset: number): void {
+  private sent(processId: string, fd: number, offset: number): void {
     if (this.windows.has(processId)) this.acked.set(`${processId} ${fd}`, offset);
-  }
-
-  /** Ends every quiet hold now (the transport is closing). */
-  releaseAll(): void {
-    for (const release of [...this.holds.values()]) release();
   }
 
   /** Forget a process (it exited and its outputs are at EOF). */

@@ -145,7 +145,6 @@ class GrpcTransport implements Transport {
   private unaryInputOnly = false;
   private readonly ackPacer = new AckPacer();
   /** Acks held or in flight: close() lets them go out first. */
-  private readonly acksInFlight = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
 
   constructor(options: GrpcTransportOptions) {
@@ -243,25 +242,12 @@ class GrpcTransport implements Transport {
   }
 
   ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    const ack = this.sendAck(request, options);
-    this.acksInFlight.add(ack);
-    const done = () => this.acksInFlight.delete(ack);
-    ack.then(done, done);
-    return ack;
-  }
-
-  private async sendAck(request: AckOutputRequest, options?: CallOptions): Promise<void> {
     // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
     // later ones into it (see AckPacer for how long).
     const { processId, fd, offset } = request;
-    await this.ackPacer.hold(processId, fd, offset);
-    await this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(
-      this.client.ackOutput,
-      { processId, fd, offset },
-      options,
-      processId,
+    return this.ackPacer.pace(processId, fd, offset, () =>
+      this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(this.client.ackOutput, { processId, fd, offset }, options, processId),
     );
-    this.ackPacer.sent(processId, fd, offset);
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
@@ -404,17 +390,7 @@ class GrpcTransport implements Transport {
   private async closeNow(): Promise<void> {
     // A reader that stops (a CLI that detaches) must leave the host knowing what it took, or the
     // next reader would get those bytes again: held acks go out first, for a bounded time.
-    this.ackPacer.releaseAll();
-    if (this.acksInFlight.size > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.acksInFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, closeAckFlushMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    await this.ackPacer.flush(closeAckFlushMs);
     this.closed = true;
     const inputStream = this.inputStream;
     this.dropInputStream();

@@ -54,7 +54,6 @@ class WebSocketClientTransport implements Transport {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly ackPacer = new AckPacer();
-  private readonly acksInFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly options: ResolvedTransportOptions,
@@ -80,24 +79,12 @@ class WebSocketClientTransport implements Transport {
   }
 
   ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    const ack = this.sendAck(request, options);
-    this.acksInFlight.add(ack);
-    const done = () => this.acksInFlight.delete(ack);
-    ack.then(done, done);
-    return ack;
-  }
-
-  private async sendAck(request: AckOutputRequest, options?: CallOptions): Promise<void> {
     // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
     // later ones into it (see AckPacer for how long).
-    await this.ackPacer.hold(request.processId, request.fd, request.offset);
-    await this.call(
-      (callId) =>
-        encodeAddressedFrame({ type: FrameType.Ack, callId, fd: request.fd, offset: request.offset }, request.processId, 0)
-          .frame,
-      options,
+    const { processId, fd, offset } = request;
+    return this.ackPacer.pace(processId, fd, offset, () =>
+      this.call((callId) => encodeAddressedFrame({ type: FrameType.Ack, callId, fd, offset }, processId, 0).frame, options),
     );
-    this.ackPacer.sent(request.processId, request.fd, request.offset);
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
@@ -171,17 +158,7 @@ class WebSocketClientTransport implements Transport {
   private async closeNow(): Promise<void> {
     // A reader that stops (a CLI that detaches) must leave the host knowing what it took, or the
     // next reader would get those bytes again: held acks go out first, for a bounded time.
-    this.ackPacer.releaseAll();
-    if (this.acksInFlight.size > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.acksInFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, CLOSE_ACK_FLUSH_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    await this.ackPacer.flush(CLOSE_ACK_FLUSH_MS);
     this.closed = true;
     const error = new ProcwireError(ErrorCode.Closed, 'the websocket transport was closed');
     this.current?.close(error);

@@ -11,6 +11,7 @@
  * Cost per byte: output ready together is joined into one frame, and every frame a tick sends
  * leaves in one corked write (see `take` and `TickCork`).
  */
+import { setMaxListeners } from 'node:events';
 import {
   type CallOptions,
   ErrorCode,
@@ -131,6 +132,8 @@ export class ConnectionSession {
     private readonly limits: ResolvedLimits,
   ) {
     this.callOptionsBase = principal === undefined ? {} : { principal };
+    // Every Write in flight on this connection may listen to it (a relayed transport does).
+    setMaxListeners(0, this.writesAborted.signal);
     this.writeOptions = { ...this.callOptionsBase, signal: this.writesAborted.signal };
     this.cork = new TickCork(socket);
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
