@@ -39,6 +39,11 @@ export class ServerProcess {
     return new ServerProcess(child, ready.port, ready.url, ready.address ?? `127.0.0.1:${ready.port}`);
   }
 
+  /** The server's process id (to read its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The child's memory after a garbage collection. */
   memory(): Promise<MemoryReading> {
     return new Promise((resolve) => {
