@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '@procwire/core';
 import { localTransport } from '@procwire/local-pty';
 import { serveWebSocket, type WebSocketServerHandle, websocketTransport } from '@procwire/websocket';
 
-// Small acks are held back (a terminal's echo is not acked per keystroke): they must still reach
-// the host, and a transport that closes must send the ones it holds.
+// Small acks are held back (a terminal's echo is not acked per keystroke): a transport that closes
+// must send the ones it holds. (That they reach the host at all is a conformance case.)
 describe('websocketTransport acknowledgements', () => {
   const host = localTransport();
   let server: WebSocketServerHandle;
@@ -17,30 +16,6 @@ describe('websocketTransport acknowledgements', () => {
   after(async () => {
     await server.close();
     await host.close();
-  });
-
-  it('output read a few bytes at a time is acknowledged on the host', { timeout: 30_000 }, async () => {
-    const transport = websocketTransport({ url: server.url, token: 'ack-token' });
-    const client = createClient(transport);
-    try {
-      const p = await client.exec(['sh', '-c', 'while read line; do echo "got $line"; done'], { byLine: true });
-      const lines = p.stdout[Symbol.asyncIterator]();
-      for (const word of ['a', 'b', 'c']) {
-        p.stdin.write(`${word}\n`);
-        assert.equal((await lines.next()).value, `got ${word}\n`);
-      }
-      const written = 'got a\ngot b\ngot c\n'.length;
-      let acknowledged = 0;
-      for (let attempt = 0; attempt < 100 && acknowledged < written; attempt++) {
-        acknowledged = (await transport.get({ processId: p.id })).stdout.acknowledged;
-        if (acknowledged < written) await sleep(50);
-      }
-      assert.equal(acknowledged, written, 'every byte read is acknowledged');
-      p.stdin.writeEof();
-      assert.equal(await p.wait(), 0);
-    } finally {
-      await client.close();
-    }
   });
 
   // A reader that stops (a CLI's attach that detaches) must leave the host knowing what it took:

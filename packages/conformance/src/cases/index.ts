@@ -1,6 +1,7 @@
 /** Every case of the suite, in the order they run. Add a new behaviour's file here. */
 import type { ConformanceCase } from '../harness/suite.js';
 import { abortCases } from './abort.js';
+import { acknowledgementCases } from './acknowledgements.js';
 import { badInputCases } from './bad-input.js';
 import { byLineCases } from './by-line.js';
 import { bytesAndTextCases } from './bytes-and-text.js';
@@ -50,6 +51,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   cwdCases,
   ptyCases,
   reattachCases,
+  acknowledgementCases,
   listCases,
   idempotentStartCases,
   principalIsolationCases,
