@@ -50,29 +50,24 @@ const ratioChecks: RatioCheck[] = [
   ...[...grpcLike, ...wsLike].map((subject): RatioCheck => ({ scenario: 'stdin-throughput', subject, baseline: 'OpenSSH ssh', metric: 'MiB/s', goal: 'none', bound: 1 })),
   { scenario: 'exec-round-trip', subject: 'procwire local pipe', baseline: 'raw child_process', metric: 'p50 ms', goal: 'max', bound: 1.5 },
   ...[...grpcLike, ...wsLike].map((subject): RatioCheck => ({ scenario: 'exec-round-trip', subject, baseline: 'OpenSSH ssh (ControlMaster)', metric: 'p50 ms', goal: 'none', bound: 1 })),
-  ...['procwire local pty', ...grpcLike, ...wsLike].map((name): RatioCheck => ({
-    scenario: 'echo-latency',
-    subject: name === 'procwire local pty' ? name : `${name} pty`,
-    baseline: 'OpenSSH ssh -tt',
-    metric: 'p99 ms',
-    goal: 'max',
-    bound: 1.0,
-  })),
+  // Echo p99 against `ssh -tt`: the steady state is the target; a fresh session's (JIT compiles
+  // included) is reported beside it.
+  ...(['p99 ms', 'cold p99 ms'] as const).flatMap((metric) =>
+    ['procwire local pty', ...grpcLike, ...wsLike].map((name): RatioCheck => ({
+      scenario: 'echo-latency',
+      subject: name === 'procwire local pty' ? name : `${name} pty`,
+      baseline: 'OpenSSH ssh -tt',
+      metric,
+      goal: metric === 'p99 ms' ? 'max' : 'none',
+      bound: 1.0,
+    })),
+  ),
   // Against a bare Node relay (raw `ws` and node-pty): how far procwire is from the floor.
   ...wsLike.map((name): RatioCheck => ({
     scenario: 'echo-latency',
     subject: `${name} pty`,
     baseline: name.endsWith('+tls') ? 'raw ws+tls relay pty' : 'raw ws relay pty',
     metric: 'p99 ms',
-    goal: 'none',
-    bound: 1.0,
-  })),
-  // The same, for a fresh session (JIT compiles included): reported, not a target of its own.
-  ...['procwire local pty', ...grpcLike, ...wsLike].map((name): RatioCheck => ({
-    scenario: 'echo-latency',
-    subject: name === 'procwire local pty' ? name : `${name} pty`,
-    baseline: 'OpenSSH ssh -tt',
-    metric: 'cold p99 ms',
     goal: 'none',
     bound: 1.0,
   })),
