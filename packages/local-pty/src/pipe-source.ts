@@ -2,6 +2,8 @@
  * Pipe mode: the process runs with child_process.spawn (argv array, never a shell), in its own
  * process group, with stdin/stdout/stderr as pipes. It is spawned here, or by the spawn helper
  * (`spawn-helper.ts`), which hands the same three pipes over; from then on both are one source.
+ * The helper's pipes arrive one IPC message each, after the process started: until a pipe is
+ * here, what is asked of it (writes, EOF, pause) waits and is applied in order on arrival.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -19,22 +21,70 @@ export interface PipeStreams {
   readonly stderr: Readable | null;
 }
 
+/** A pipe that is not here yet (the spawn helper sends each one after the start). */
+const PENDING = undefined;
+
 export class PipeSource implements ProcessSource {
   readonly pid: number;
-  private readonly stdin: Writable | null;
-  private readonly stdout: Readable | null;
-  private readonly stderr: Readable | null;
+  private stdin: Writable | null | typeof PENDING;
+  private stdout: Readable | null | typeof PENDING;
+  private stderr: Readable | null | typeof PENDING;
+  /** Resolves once stdin is here (or given up on); writes and EOF asked before then wait for it. */
+  private stdinArrived: Promise<void> = Promise.resolve();
+  private stdinArrive: (() => void) | undefined;
+  /** What was asked of an output pipe before it arrived, applied on arrival. */
+  private readonly early = { paused: [false, false, false], abandoned: [false, false, false], readToEnd: false };
 
-  /** Connects the streams of a started process to `sink` (the leader's exit is reported apart). */
-  constructor(streams: PipeStreams, sink: ProcessSink) {
+  /**
+   * Connects the streams of a started process to `sink` (the leader's exit is reported apart).
+   * A stream given as `undefined` is still on its way: hand it over with {@link arrive}.
+   */
+  constructor(
+    streams: { readonly pid: number } & { readonly [K in 'stdin' | 'stdout' | 'stderr']: PipeStreams[K] | typeof PENDING },
+    private readonly sink: ProcessSink,
+  ) {
     this.pid = streams.pid;
     this.stdin = streams.stdin;
     this.stdout = streams.stdout;
     this.stderr = streams.stderr;
-    // EPIPE when the child closed its stdin: the input is discarded, nothing crashes.
-    this.stdin?.on('error', ignore);
-    connect(this.stdout, sink.stdout);
-    connect(this.stderr, sink.stderr);
+    if (this.stdin === PENDING) {
+      this.stdinArrived = new Promise((resolve) => {
+        this.stdinArrive = resolve;
+      });
+    } else {
+      // EPIPE when the child closed its stdin: the input is discarded, nothing crashes.
+      this.stdin?.on('error', ignore);
+    }
+    if (this.stdout !== PENDING) connect(this.stdout, sink.stdout);
+    if (this.stderr !== PENDING) connect(this.stderr, sink.stderr);
+  }
+
+  /** A pending pipe arrived (or, as `null`, never will: its output ends, its input is dropped). */
+  arrive(fd: 0 | 1 | 2, stream: Readable | Writable | null): void {
+    if (fd === 0) {
+      if (this.stdin !== PENDING) return;
+      this.stdin = stream as Writable | null;
+      this.stdin?.on('error', ignore);
+      this.stdinArrive?.();
+      return;
+    }
+    if (this.stream(fd) !== PENDING) return;
+    const readable = stream as Readable | null;
+    if (fd === 1) this.stdout = readable;
+    else this.stderr = readable;
+    connect(readable, fd === 1 ? this.sink.stdout : this.sink.stderr);
+    if (readable === null) return;
+    if (this.early.abandoned[fd]) readable.destroy();
+    else if (this.early.paused[fd] && !this.early.readToEnd) readable.pause();
+  }
+
+  /** The pipes still on their way. */
+  get pending(): Array<0 | 1 | 2> {
+    const fds: Array<0 | 1 | 2> = [];
+    if (this.stdin === PENDING) fds.push(0);
+    if (this.stdout === PENDING) fds.push(1);
+    if (this.stderr === PENDING) fds.push(2);
+    return fds;
   }
 
   /**
@@ -70,6 +120,7 @@ export class PipeSource implements ProcessSource {
 
   writeInput(data: Uint8Array): Promise<void> {
     const stdin = this.stdin;
+    if (stdin === PENDING) return this.stdinArrived.then(() => this.writeInput(data));
     if (stdin === null || stdin.destroyed || stdin.writableEnded || data.byteLength === 0) return Promise.resolve();
     return new Promise((resolve) => {
       if (stdin.write(data)) {
@@ -88,7 +139,9 @@ export class PipeSource implements ProcessSource {
 
   endInput(): void {
     const stdin = this.stdin;
-    if (stdin !== null && !stdin.destroyed && !stdin.writableEnded) stdin.end();
+    // After the writes that wait for stdin too (their callbacks run in order).
+    if (stdin === PENDING) void this.stdinArrived.then(() => this.endInput());
+    else if (stdin !== null && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
   /**
@@ -98,13 +151,16 @@ export class PipeSource implements ProcessSource {
    * writing are killed after the grace period.
    */
   readToEnd(): void {
+    this.early.readToEnd = true;
     this.stdout?.resume();
     this.stderr?.resume();
   }
 
   discardInput(): void {
+    const stdin = this.stdin;
+    if (stdin === PENDING) void this.stdinArrived.then(() => this.discardInput());
     // Pending writes complete (their 'close' fires) instead of waiting for a reader.
-    this.stdin?.destroy();
+    else stdin?.destroy();
   }
 
   resize(): void {
@@ -112,18 +168,21 @@ export class PipeSource implements ProcessSource {
   }
 
   pauseOutput(fd: OutputFd): void {
+    this.early.paused[fd] = true;
     this.stream(fd)?.pause();
   }
 
   resumeOutput(fd: OutputFd): void {
+    this.early.paused[fd] = false;
     this.stream(fd)?.resume();
   }
 
   abandonOutput(fd: OutputFd): void {
+    this.early.abandoned[fd] = true;
     this.stream(fd)?.destroy();
   }
 
-  private stream(fd: OutputFd): Readable | null {
+  private stream(fd: OutputFd): Readable | null | typeof PENDING {
     return fd === 1 ? this.stdout : this.stderr;
   }
 }

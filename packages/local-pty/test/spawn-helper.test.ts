@@ -89,6 +89,32 @@ describe('spawn helper: every byte', () => {
     assert.equal(await readText(transport, processId, 2), 'err:hello\n');
   });
 
+  // A start answers once the helper says the process runs; its pipes follow one IPC message each.
+  // What is asked before they are here must be applied, in order, when they arrive.
+  test('writes and EOF sent right after start, before the pipes arrived, all reach the process in order', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, async (_, index) => {
+        const processId = nextId('early');
+        await transport.start(pipeRequest(processId, ['sh', '-c', 'cat; echo "err:$0" >&2', `run${index}`]));
+        const parts = ['one ', 'two ', `three ${index}`];
+        let offset = 0;
+        const writes = parts.map((part, i) => {
+          const data = new TextEncoder().encode(part);
+          const write = transport.writeInput({ processId, offset, data, eof: i === parts.length - 1 });
+          offset += data.byteLength;
+          return write;
+        });
+        await Promise.all(writes);
+        return { processId, index, status: await transport.wait({ processId }) };
+      }),
+    );
+    for (const { processId, index, status } of runs) {
+      assert.deepEqual(status, { code: 0 });
+      assert.equal(await readText(transport, processId, 1), `one two three ${index}`);
+      assert.equal(await readText(transport, processId, 2), `err:run${index}\n`);
+    }
+  });
+
   test('a full output window stops the writer; acknowledged reading then gets every byte', async () => {
     const small = localTransport({ spawnHelper: true, outputWindowBytes: 64 * 1024 });
     try {
