@@ -143,8 +143,8 @@ class GrpcTransport implements Transport {
   private lastInputAt = 0;
   /** The server has no WriteInputCalls (an older server): stdin goes by unary WriteInput. */
   private unaryInputOnly = false;
+  /** Paces acks, and lets held ones go out first when the transport closes. */
   private readonly ackPacer = new AckPacer();
-  /** Acks held or in flight: close() lets them go out first. */
   private closing: Promise<void> | undefined;
 
   constructor(options: GrpcTransportOptions) {

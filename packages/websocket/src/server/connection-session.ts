@@ -27,6 +27,7 @@ import {
 import type { WebSocket } from 'ws';
 import {
   CloseCode,
+  addressedRestBytes,
   decodeAddressed,
   decodeFrame,
   decodeJson,
@@ -218,7 +219,7 @@ export class ConnectionSession {
       if (frame.type === FrameType.Ack) {
         this.deferredAnswers.push(answer);
         this.scheduleFlush();
-      } else if (frame.type === FrameType.Write && writtenBytes(frame) <= HELD_WRITTEN_MAX_BYTES) {
+      } else if (frame.type === FrameType.Write && addressedRestBytes(frame.payload) <= HELD_WRITTEN_MAX_BYTES) {
         this.heldWritten.push(answer);
         this.heldWrittenTimer ??= setTimeout(this.releaseWritten, HELD_WRITTEN_MS);
       } else {
@@ -518,9 +519,4 @@ function processIdParam(frame: Frame, what: string): string {
   const params = decodeJsonObject(frame.payload, what);
   validateProcessId(params.processId);
   return params.processId;
-}
-
-/** The stdin bytes a (well-formed) `Write` frame carries: its payload less the process id. */
-function writtenBytes(frame: Frame): number {
-  return frame.payload.byteLength - 1 - (frame.payload[0] ?? 0);
 }

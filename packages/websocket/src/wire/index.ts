@@ -18,5 +18,5 @@ export {
   TOKEN_SUBPROTOCOL_PREFIX,
   writeHeader,
 } from './frame.js';
-export { decodeAddressed, decodeJson, decodeJsonObject, encodeAddressedFrame, encodeJson } from './payload.js';
+export { addressedRestBytes, decodeAddressed, decodeJson, decodeJsonObject, encodeAddressedFrame, encodeJson } from './payload.js';
 export { tokenFromSubprotocol, tokenSubprotocol } from './token.js';

@@ -49,6 +49,11 @@ export function decodeAddressed(payload: Uint8Array): { processId: string; rest:
   return { processId, rest: payload.subarray(1 + length) };
 }
 
+/** The bytes after the process id of a (well-formed) process-addressed payload, without decoding it. */
+export function addressedRestBytes(payload: Uint8Array): number {
+  return payload.byteLength - 1 - (payload[0] ?? 0);
+}
+
 /** A JSON payload; `undefined` encodes as an empty payload. */
 export function encodeJson(value: unknown): Uint8Array {
   return value === undefined ? EMPTY : encoder.encode(JSON.stringify(value));
