@@ -141,13 +141,13 @@ export class SpawnHelper {
     }
     const launch = this.launches.get(message.launchId);
     if (launch === undefined) return;
-    this.launches.delete(message.launchId);
     if (message.type === 'failed') {
       const cause = Object.assign(new Error(message.message), { code: message.code });
-      launch.reject(spawnError(cause, launch.spec.argv[0] as string, launch.spec.argv));
-      this.updateRef();
+      this.failLaunch(message.launchId, spawnError(cause, launch.spec.argv[0] as string, launch.spec.argv));
       return;
     }
+    this.launches.delete(message.launchId);
+    // The pipes listed in `fds` are on their way (undefined until they arrive); the others are none.
     const pending = (fd: StdioFd) => (message.fds.includes(fd) ? undefined : null);
     const source = new PipeSource({ pid: message.pid, stdin: pending(0), stdout: pending(1), stderr: pending(2) }, launch.sink);
     this.running.set(message.launchId, { pid: message.pid, sink: launch.sink, source, exited: false });
