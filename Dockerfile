@@ -37,5 +37,6 @@ ENV NODE_ENV=production \
 EXPOSE 50051 8080
 HEALTHCHECK --interval=10s --timeout=3s \
   CMD node -e "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# tini forwards SIGTERM to the server, which ends every process group before it exits 0.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/main.js"]
+# tini forwards SIGTERM to the server, which ends every process group before it exits 0. The Node
+# flag is the server's own (apps/server/src/node-flags.ts says why).
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--initial-old-space-size=64", "/app/dist/main.js"]

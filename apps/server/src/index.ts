@@ -15,3 +15,4 @@ export { websocketFront } from './fronts/websocket-front.js';
 export { SupervisedTransport, type SupervisorLimits, type TerminationReport } from './host/supervised-transport.js';
 export { createLogger, type Logger } from './observability/logger.js';
 export { createServerMetrics, MetricsRegistry, type ServerMetrics } from './observability/metrics.js';
+export { serverNodeFlags } from './node-flags.js';

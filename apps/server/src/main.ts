@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 /**
  * `procwire-server`: the only place that picks concrete adapters. The backend is this host
  * (`localTransport()`); the fronts are gRPC and WebSocket.

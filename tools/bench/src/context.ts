@@ -109,7 +109,7 @@ export class BenchContext {
   }
 
   private async startServer(kind: ServerKind, transport: TransportName): Promise<ServerProcess> {
-    const server = await ServerProcess.start(kind, this.tlsFor(transport));
+    const server = await ServerProcess.start(kind, this.options.serverNodeFlags, this.tlsFor(transport));
     this.servers.push(server);
     return server;
   }

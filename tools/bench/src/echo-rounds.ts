@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Client } from '@procwire/core';
 import { EchoProbe, rawCatScript } from './echo-probe.js';
 import { benchToken, hostOptions, loadProcwire } from './procwire.js';
+import { serverNodeFlags } from 'procwire-server/node-flags';
 import { ServerProcess } from './server-process.js';
 import { percentile } from './stats.js';
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   if (transport === 'local') {
     client = createClient(procwire.localTransport!(hostOptions()));
   } else {
-    server = await ServerProcess.start(transport === 'grpc' ? 'procwire-grpc' : 'procwire-ws');
+    server = await ServerProcess.start(transport === 'grpc' ? 'procwire-grpc' : 'procwire-ws', serverNodeFlags);
     const make = transport === 'grpc' ? procwire.grpcTransport! : procwire.websocketTransport!;
     client = createClient(make(transport === 'grpc' ? { address: server.address, token: benchToken } : { url: server.url, token: benchToken }));
   }

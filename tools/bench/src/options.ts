@@ -1,4 +1,5 @@
 /** Command-line options of `pnpm bench`. */
+import { serverNodeFlags } from 'procwire-server/node-flags';
 
 /** Every scenario, in run order. */
 export const ScenarioName = {
@@ -44,6 +45,11 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Seconds the slow consumer reads. */
   readonly slowSeconds: number;
+  /**
+   * Node flags of the server processes, the raw baselines' and procwire's alike. Default: the ones
+   * procwire-server runs with (apps/server/src/node-flags.ts).
+   */
+  readonly serverNodeFlags: readonly string[];
   /** Directory for latest.md and latest.json. */
   readonly outDir: string;
 }
@@ -60,6 +66,8 @@ const usage = `pnpm bench [options]
   --slow-seconds N        seconds the slow consumer reads (default 10)
   --scenarios a,b         any of: ${Object.values(ScenarioName).join(', ')}
   --transports a,b        any of: ${Object.values(TransportName).join(', ')}
+  --server-node-flags S   Node flags of the server processes, space-separated; '' for none
+                          (default: procwire-server's, ${serverNodeFlags.join(' ')})
   --out DIR               where latest.md and latest.json go (default tools/bench/results)`;
 
 /** Parse argv (without node and the script); throws with the usage text on a bad option. */
@@ -75,6 +83,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
   let echoWarmup = quick ? 500 : 5000;
   let concurrency = quick ? 100 : 500;
   let slowSeconds = quick ? 3 : 10;
+  let serverFlags = serverNodeFlags;
   let outDir = defaultOutDir;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -113,6 +122,12 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
       case '--transports':
         transports = new Set(listOf(flag, value, Object.values(TransportName)));
         break;
+      case '--server-node-flags':
+        serverFlags = value.split(' ').filter((item) => item !== '');
+        if (serverFlags.some((item) => !item.startsWith('--'))) {
+          throw new Error(`--server-node-flags takes Node flags (each starting with --), got ${JSON.stringify(value)}`);
+        }
+        break;
       case '--out':
         outDir = value;
         break;
@@ -120,7 +135,20 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
         throw new Error(`unknown option ${flag}\n${usage}`);
     }
   }
-  return { scenarios, transports, runs, bytes, networkBytes: networkBytes ?? bytes, ptyBytes, samples, echoWarmup, concurrency, slowSeconds, outDir };
+  return {
+    scenarios,
+    transports,
+    runs,
+    bytes,
+    networkBytes: networkBytes ?? bytes,
+    ptyBytes,
+    samples,
+    echoWarmup,
+    concurrency,
+    slowSeconds,
+    serverNodeFlags: serverFlags,
+    outDir,
+  };
 }
 
 function positiveInteger(flag: string, value: string): number {

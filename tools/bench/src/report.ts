@@ -48,6 +48,7 @@ function describeOptions(options: BenchOptions): string {
     `${options.samples} latency samples (exec round trip: at most 300, ssh at most 100)`,
     `${options.concurrency} concurrent processes`,
     `slow consumer ${options.slowSeconds} s`,
+    `server processes run with Node flags: ${options.serverNodeFlags.length === 0 ? 'none' : options.serverNodeFlags.join(' ')}`,
   ].join('; ');
 }
 

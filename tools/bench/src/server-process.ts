@@ -23,12 +23,16 @@ export class ServerProcess {
     readonly address: string,
   ) {}
 
-  /** Start a server of this kind; rejects with the child's reason if it cannot start. */
-  static async start(kind: ServerKind, tls?: TlsFiles): Promise<ServerProcess> {
+  /**
+   * Start a server of this kind with `nodeFlags` (procwire-server's, for every kind: a baseline runs
+   * on the same Node as procwire); rejects with the child's reason if it cannot start.
+   */
+  static async start(kind: ServerKind, nodeFlags: readonly string[], tls?: TlsFiles): Promise<ServerProcess> {
     const script = fileURLToPath(new URL('./server-child.js', import.meta.url));
     const args = tls ? [kind, '--tls', tls.certPath, tls.keyPath] : [kind];
     // --expose-gc: memory readings after a real gc, without exposing it at runtime (see memory.ts).
-    const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+    const execArgv = ['--expose-gc', ...nodeFlags];
+    const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     const ready = await new Promise<{ port: number; url?: string; address?: string }>((resolve, reject) => {
       child.on('message', (message: { type: string; port: number; url?: string; address?: string; message?: string }) => {
         if (message.type === 'ready') resolve(message);

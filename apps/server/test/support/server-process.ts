@@ -1,5 +1,5 @@
 /**
- * Runs the real `procwire-server` (node dist/main.js) as a child process on ephemeral ports and
+ * Runs the real `procwire-server` (node with its flags, dist/main.js) as a child process on ephemeral ports and
  * reads the addresses it writes to its `--ready-file`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from 'procwire-server/node-flags';
 
 /** Where the started server listens, as its ready file says. */
 export interface ReadyAddresses {
@@ -35,7 +36,7 @@ export async function startServerProcess(args: readonly string[], timeoutMs = 30
   const readyFile = join(mkdtempSync(join(tmpdir(), 'procwire-ready-')), 'ready.json');
   const child = spawn(
     process.execPath,
-    [mainScript, '--grpc-listen=127.0.0.1:0', '--http-listen=127.0.0.1:0', `--ready-file=${readyFile}`, ...args],
+    [...serverNodeFlags, mainScript, '--grpc-listen=127.0.0.1:0', '--http-listen=127.0.0.1:0', `--ready-file=${readyFile}`, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -77,7 +78,7 @@ export async function startServerProcess(args: readonly string[], timeoutMs = 30
 /** Runs the server to completion with `args` (for --help and bad configuration). */
 export function runServerToExit(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...serverNodeFlags, mainScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
