@@ -47,6 +47,25 @@ describe('procwire.v1 codec', () => {
     assert.deepEqual([...decoded.rest], [0xaa, 0xbb]);
   });
 
+  it('decodes ids that follow each other, however alike, each as itself', () => {
+    // The decoder remembers the last id: a same-length id differing in one byte, an id that is a
+    // prefix of the last one, and a bad id of the same length must not come back as the last one.
+    const ids = ['proc-1', 'proc-2', 'proc-2', 'proc-', 'proc-22', 'proc-1', 'a', 'proc-1'];
+    for (const id of ids) {
+      const { frame, rest } = encodeAddressedFrame({ type: FrameType.Write, callId: 1 }, id, 1);
+      rest[0] = id.length;
+      const decoded = decodeAddressed(decodeFrame(frame).payload);
+      assert.equal(decoded.processId, id);
+      assert.deepEqual([...decoded.rest], [id.length]);
+    }
+    const bad = encodeAddressedFrame({ type: FrameType.Write, callId: 1 }, 'proc 1', 0).frame;
+    assert.throws(() => decodeAddressed(decodeFrame(bad).payload), /process id must be/);
+    const nonAscii = encodeAddressedFrame({ type: FrameType.Write, callId: 1 }, 'proc-é', 0).frame;
+    assert.equal(decodeFrame(nonAscii).payload[0], 7, 'a non-ASCII id goes as UTF-8');
+    assert.throws(() => decodeAddressed(decodeFrame(nonAscii).payload), /process id must be/);
+    assert.equal(decodeAddressed(decodeFrame(encodeAddressedFrame({ type: FrameType.Ack, callId: 2 }, 'proc-1', 0).frame).payload).processId, 'proc-1');
+  });
+
   it('encodes a browser token as base64url without padding', () => {
     assert.equal(tokenSubprotocol('s3cret'), 'procwire.token.czNjcmV0');
     assert.equal(tokenSubprotocol('a?>'), 'procwire.token.YT8-');

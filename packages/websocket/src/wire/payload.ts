@@ -16,14 +16,35 @@ function invalid(message: string): ProcwireError {
 /**
  * A whole frame with a process-addressed payload: `u8 length`, that many bytes of process id
  * (ASCII), then `restBytes` the caller fills through `rest` (stdin bytes for `Write`, a u32 window
- * for `Read`, nothing for `Ack`). One allocation, so the data path copies stdin bytes once.
+ * for `Read`, nothing for `Ack`). One allocation, so the data path copies stdin bytes once. Sent
+ * once per keystroke, so an ASCII id (every valid one) is copied in as it is, without a
+ * `TextEncoder` array per frame.
  */
 export function encodeAddressedFrame(
   header: FrameHeader,
   processId: string,
   restBytes: number,
 ): { frame: Uint8Array; rest: Uint8Array } {
-  const id = encoder.encode(processId);
+  if (!isAscii(processId)) return encodeAddressedFrameSlowly(header, encoder.encode(processId), restBytes);
+  if (processId.length > 255) throw invalid('process id must be at most 128 characters');
+  const idStart = HEADER_BYTES + 1;
+  const frame = new Uint8Array(idStart + processId.length + restBytes);
+  writeHeader(frame, header);
+  frame[HEADER_BYTES] = processId.length;
+  for (let i = 0; i < processId.length; i++) frame[idStart + i] = processId.charCodeAt(i);
+  return { frame, rest: frame.subarray(idStart + processId.length) };
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function encodeAddressedFrameSlowly(
+  header: FrameHeader,
+  id: Uint8Array,
+  restBytes: number,
+): { frame: Uint8Array; rest: Uint8Array } {
   if (id.byteLength > 255) throw invalid('process id must be at most 128 characters');
   const frame = new Uint8Array(HEADER_BYTES + 1 + id.byteLength + restBytes);
   writeHeader(frame, header);
@@ -32,6 +53,13 @@ export function encodeAddressedFrame(
   return { frame, rest: frame.subarray(HEADER_BYTES + 1 + id.byteLength) };
 }
 
+/**
+ * The last process id decoded, as bytes and as the validated string: a terminal's keystrokes all
+ * name the same process, and this spares each one a `TextDecoder` call and the id's validation.
+ */
+let lastIdBytes = EMPTY;
+let lastId = '';
+
 /** Split a process-addressed payload; throws `invalid_argument` for a bad id. `rest` is a view. */
 export function decodeAddressed(payload: Uint8Array): { processId: string; rest: Uint8Array } {
   if (payload.byteLength < 1) throw invalid('payload must start with the process id length');
@@ -39,14 +67,26 @@ export function decodeAddressed(payload: Uint8Array): { processId: string; rest:
   if (payload.byteLength < 1 + length) {
     throw invalid(`payload holds ${payload.byteLength - 1} bytes, fewer than the ${length}-byte process id`);
   }
+  const rest = payload.subarray(1 + length);
+  if (length > 0 && length === lastIdBytes.byteLength && sameBytes(payload, 1, lastIdBytes)) {
+    return { processId: lastId, rest };
+  }
+  const idBytes = payload.slice(1, 1 + length);
   let processId: string;
   try {
-    processId = decoder.decode(payload.subarray(1, 1 + length));
+    processId = decoder.decode(idBytes);
   } catch {
     throw invalid('process id is not valid UTF-8');
   }
   validateProcessId(processId);
-  return { processId, rest: payload.subarray(1 + length) };
+  lastIdBytes = idBytes;
+  lastId = processId;
+  return { processId, rest };
+}
+
+function sameBytes(payload: Uint8Array, from: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.byteLength; i++) if (payload[from + i] !== bytes[i]) return false;
+  return true;
 }
 
 /** The bytes after the process id of a (well-formed) process-addressed payload, without decoding it. */
