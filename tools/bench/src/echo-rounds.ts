@@ -4,15 +4,18 @@
  * the server. A diagnostic beside the bench (Linux only: it reads /proc).
  *
  *   node tools/bench/dist/echo-rounds.js [--transport ws|grpc|local] [--rounds 12] [--samples 1000]
+ *     [--server-node-flags '--initial-old-space-size=64 --trace-gc']
  *
+ * The server child runs with procwire-server's Node flags unless `--server-node-flags` says
+ * otherwise (space-separated; '' for none), as in the bench.
  * Each line: p50/p99/max of the round's round trips, then the milliseconds of CPU the client
  * (this process, all threads), the server child and the `cat` used during the round.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Client } from '@procwire/core';
 import { EchoProbe, rawCatScript } from './echo-probe.js';
-import { benchToken, hostOptions, loadProcwire } from './procwire.js';
 import { serverNodeFlags } from 'procwire-server/node-flags';
+import { benchToken, hostOptions, loadProcwire } from './procwire.js';
 import { ServerProcess } from './server-process.js';
 import { percentile } from './stats.js';
 
@@ -55,6 +58,9 @@ async function main(): Promise<void> {
   const transport = flag('transport', 'ws');
   const rounds = Number(flag('rounds', '12'));
   const samples = Number(flag('samples', '1000'));
+  const nodeFlags = flag('server-node-flags', serverNodeFlags.join(' '))
+    .split(' ')
+    .filter((item) => item !== '');
   const procwire = await loadProcwire();
   const { createClient } = procwire;
   if (createClient === undefined) throw new Error(procwire.missing['createClient']);
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   if (transport === 'local') {
     client = createClient(procwire.localTransport!(hostOptions()));
   } else {
-    server = await ServerProcess.start(transport === 'grpc' ? 'procwire-grpc' : 'procwire-ws', serverNodeFlags);
+    server = await ServerProcess.start(transport === 'grpc' ? 'procwire-grpc' : 'procwire-ws', nodeFlags);
     const make = transport === 'grpc' ? procwire.grpcTransport! : procwire.websocketTransport!;
     client = createClient(make(transport === 'grpc' ? { address: server.address, token: benchToken } : { url: server.url, token: benchToken }));
   }
