@@ -25,32 +25,21 @@ export function encodeAddressedFrame(
   processId: string,
   restBytes: number,
 ): { frame: Uint8Array; rest: Uint8Array } {
-  if (!isAscii(processId)) return encodeAddressedFrameSlowly(header, encoder.encode(processId), restBytes);
-  if (processId.length > 255) throw invalid('process id must be at most 128 characters');
+  const encoded = isAscii(processId) ? undefined : encoder.encode(processId);
+  const idBytes = encoded?.byteLength ?? processId.length;
+  if (idBytes > 255) throw invalid('process id must be at most 128 characters');
   const idStart = HEADER_BYTES + 1;
-  const frame = new Uint8Array(idStart + processId.length + restBytes);
+  const frame = new Uint8Array(idStart + idBytes + restBytes);
   writeHeader(frame, header);
-  frame[HEADER_BYTES] = processId.length;
-  for (let i = 0; i < processId.length; i++) frame[idStart + i] = processId.charCodeAt(i);
-  return { frame, rest: frame.subarray(idStart + processId.length) };
+  frame[HEADER_BYTES] = idBytes;
+  if (encoded !== undefined) frame.set(encoded, idStart);
+  else for (let i = 0; i < idBytes; i++) frame[idStart + i] = processId.charCodeAt(i);
+  return { frame, rest: frame.subarray(idStart + idBytes) };
 }
 
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
-}
-
-function encodeAddressedFrameSlowly(
-  header: FrameHeader,
-  id: Uint8Array,
-  restBytes: number,
-): { frame: Uint8Array; rest: Uint8Array } {
-  if (id.byteLength > 255) throw invalid('process id must be at most 128 characters');
-  const frame = new Uint8Array(HEADER_BYTES + 1 + id.byteLength + restBytes);
-  writeHeader(frame, header);
-  frame[HEADER_BYTES] = id.byteLength;
-  frame.set(id, HEADER_BYTES + 1);
-  return { frame, rest: frame.subarray(HEADER_BYTES + 1 + id.byteLength) };
 }
 
 /**
