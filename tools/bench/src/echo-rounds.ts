@@ -14,6 +14,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Client } from '@procwire/core';
 import { EchoProbe, rawCatScript } from './echo-probe.js';
+import { parseNodeFlags } from './options.js';
 import { serverNodeFlags } from 'procwire-server/node-flags';
 import { benchToken, hostOptions, loadProcwire } from './procwire.js';
 import { ServerProcess } from './server-process.js';
@@ -58,9 +59,7 @@ async function main(): Promise<void> {
   const transport = flag('transport', 'ws');
   const rounds = Number(flag('rounds', '12'));
   const samples = Number(flag('samples', '1000'));
-  const nodeFlags = flag('server-node-flags', serverNodeFlags.join(' '))
-    .split(' ')
-    .filter((item) => item !== '');
+  const nodeFlags = parseNodeFlags(flag('server-node-flags', serverNodeFlags.join(' ')));
   const procwire = await loadProcwire();
   const { createClient } = procwire;
   if (createClient === undefined) throw new Error(procwire.missing['createClient']);

@@ -123,10 +123,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
         transports = new Set(listOf(flag, value, Object.values(TransportName)));
         break;
       case '--server-node-flags':
-        serverFlags = value.split(' ').filter((item) => item !== '');
-        if (serverFlags.some((item) => !item.startsWith('--'))) {
-          throw new Error(`--server-node-flags takes Node flags (each starting with --), got ${JSON.stringify(value)}`);
-        }
+        serverFlags = parseNodeFlags(value);
         break;
       case '--out':
         outDir = value;
@@ -149,6 +146,15 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     serverNodeFlags: serverFlags,
     outDir,
   };
+}
+
+/** A `--server-node-flags` value: space-separated Node flags, '' for none. */
+export function parseNodeFlags(value: string): string[] {
+  const flags = value.split(' ').filter((item) => item !== '');
+  if (flags.some((item) => !item.startsWith('--'))) {
+    throw new Error(`--server-node-flags takes Node flags (each starting with --), got ${JSON.stringify(value)}`);
+  }
+  return flags;
 }
 
 function positiveInteger(flag: string, value: string): number {
