@@ -36,6 +36,13 @@ interface AbsoluteCheck {
 
 const grpcLike = ['procwire grpc', 'procwire grpc+tls'];
 const wsLike = ['procwire websocket', 'procwire websocket+tls'];
+/** The raw server each remote subject's echo is compared with. */
+const relayOf: Readonly<Record<string, string>> = {
+  'procwire grpc': 'raw grpc-js',
+  'procwire grpc+tls': 'raw grpc-js+tls',
+  'procwire websocket': 'raw ws',
+  'procwire websocket+tls': 'raw ws+tls',
+};
 
 const ratioChecks: RatioCheck[] = [
   { scenario: 'stdout-throughput', subject: 'procwire local pipe', baseline: 'raw child_process', metric: 'MiB/s', goal: 'min', bound: 0.9 },
@@ -62,11 +69,11 @@ const ratioChecks: RatioCheck[] = [
       bound: 1.0,
     })),
   ),
-  // Against a bare Node relay (raw `ws` and node-pty): how far procwire is from the floor.
-  ...wsLike.map((name): RatioCheck => ({
+  // Against a bare Node relay (raw grpc-js or `ws`, and node-pty): how far procwire is from the floor.
+  ...[...grpcLike, ...wsLike].map((name): RatioCheck => ({
     scenario: 'echo-latency',
     subject: `${name} pty`,
-    baseline: name.endsWith('+tls') ? 'raw ws+tls relay pty' : 'raw ws relay pty',
+    baseline: `${relayOf[name]} relay pty`,
     metric: 'p99 ms',
     goal: 'none',
     bound: 1.0,

@@ -17,8 +17,22 @@ export const rawReadStdout: MethodDefinition<Buffer, Buffer> = {
   responseDeserialize: identity,
 };
 
+/**
+ * `RelayTerminal`: the echo baseline. The server runs the echo scenario's raw-mode `cat` in a
+ * node-pty terminal, writes its output as response messages and every request message to it.
+ */
+export const rawRelayTerminal: MethodDefinition<Buffer, Buffer> = {
+  path: '/procwire.bench.Raw/RelayTerminal',
+  requestStream: true,
+  responseStream: true,
+  requestSerialize: identity,
+  requestDeserialize: identity,
+  responseSerialize: identity,
+  responseDeserialize: identity,
+};
+
 /** The raw grpc-js service definition. */
-export const rawGrpcService = { readStdout: rawReadStdout };
+export const rawGrpcService = { readStdout: rawReadStdout, relayTerminal: rawRelayTerminal };
 
 /** Path of the raw WebSocket server; the argv travels JSON-encoded in the `argv` query parameter. */
 export const rawWebSocketPath = '/raw';

@@ -48,6 +48,17 @@ async function startRawGrpc(tls: { cert: string; key: string } | undefined): Pro
       child.stdout.on('end', () => call.end());
       call.on('cancelled', () => child.kill('SIGKILL'));
     },
+    relayTerminal(call: grpc.ServerDuplexStream<Buffer, Buffer>) {
+      const terminal = spawnEchoTerminal();
+      // `encoding: null`: node-pty hands over Buffers.
+      terminal.onData((data: string | Buffer) => call.write(data as Buffer));
+      call.on('data', (data: Buffer) => terminal.write(data));
+      const kill = () => terminal.kill('SIGKILL');
+      call.on('cancelled', kill);
+      call.on('error', kill);
+      call.on('end', kill);
+      terminal.onExit(() => call.end());
+    },
   });
   const credentials = tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false)
@@ -97,12 +108,17 @@ async function startRawWebSocket(tls: { cert: string; key: string } | undefined)
   };
 }
 
+/** The raw-mode `cat` of the echo scenario in a node-pty terminal, for the raw relays. */
+function spawnEchoTerminal(): pty.IPty {
+  return pty.spawn('sh', ['-c', rawCatScript], { cols: 80, rows: 24, name: 'xterm-256color', encoding: null });
+}
+
 /**
- * The echo baseline: the raw-mode `cat` of the echo scenario in a node-pty terminal, its output sent
- * as binary frames and every frame received written to it. What a bare Node relay costs.
+ * The echo baseline over `ws`: the terminal's output sent as binary frames and every frame received
+ * written to it. What a bare Node relay costs.
  */
 function relayTerminal(socket: import('ws').WebSocket): void {
-  const terminal = pty.spawn('sh', ['-c', rawCatScript], { cols: 80, rows: 24, name: 'xterm-256color', encoding: null });
+  const terminal = spawnEchoTerminal();
   terminal.onData((data: string | Buffer) => socket.send(data, { binary: true }));
   socket.on('message', (data: Buffer) => terminal.write(data));
   const kill = () => terminal.kill('SIGKILL');

@@ -23,6 +23,29 @@ export function rawGrpcStdoutBytes(address: string, argv: readonly string[], caP
   }).finally(() => client.close());
 }
 
+/**
+ * Echo latencies (ms) of the raw grpc-js server's terminal relay: one bidirectional stream, a
+ * keystroke per request message, the terminal's output as response messages.
+ */
+export async function rawGrpcEcho(address: string, plan: EchoPlan, caPem?: string): Promise<EchoSamples> {
+  const credentials = caPem ? grpc.credentials.createSsl(Buffer.from(caPem)) : grpc.credentials.createInsecure();
+  const client = new RawClient(address, credentials);
+  const call = (client as unknown as { relayTerminal(): grpc.ClientDuplexStream<Buffer, Buffer> }).relayTerminal();
+  const probe = new EchoProbe();
+  call.on('data', (data: Buffer) => probe.feed(data));
+  const ended = new Promise((resolve) => {
+    call.once('error', resolve);
+    call.once('end', resolve);
+  });
+  try {
+    return await sampleEcho(probe, (byte) => call.write(Buffer.from(byte.buffer, byte.byteOffset, byte.byteLength)), plan);
+  } finally {
+    call.cancel();
+    await ended;
+    client.close();
+  }
+}
+
 /** Stream argv's stdout over raw `ws` binary frames and count the bytes; resolves at close. */
 export function rawWebSocketStdoutBytes(url: string, argv: readonly string[], caPem?: string): Promise<number> {
   return new Promise((resolve, reject) => {

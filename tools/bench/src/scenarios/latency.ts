@@ -1,5 +1,5 @@
 /** Exec round trip of `true` (spawn to exit code) and interactive echo latency in a pty. */
-import { rawWebSocketEcho } from '../baselines/raw-network.js';
+import { rawGrpcEcho, rawWebSocketEcho } from '../baselines/raw-network.js';
 import { sshEcho, sshMuxTrue } from '../baselines/openssh-client.js';
 import { rawRoundTrip } from '../baselines/raw-process.js';
 import { rawPtyEcho } from '../baselines/raw-pty.js';
@@ -86,12 +86,14 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
   }
   for (const transport of ['local-pty', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
-    if (transport === 'ws' || transport === 'wss') {
-      // The floor for any Node relay over WebSocket, in the same run.
+    if (transport !== 'local-pty') {
+      // The floor for any Node relay over this wire (raw ws or raw grpc-js), in the same run.
       const raw = context.rawServers.get(transport)!;
       const subject = { scenario, subject: `${typeof raw === 'string' ? `raw ${transport}` : raw.subject} relay pty`, role: 'baseline', transport } as const;
-      const caPem = transport === 'wss' ? (context.tls as { certPem: string }).certPem : undefined;
+      const caPem = transport === 'wss' || transport === 'grpc-tls' ? (context.tls as { certPem: string }).certPem : undefined;
+      const grpc = transport === 'grpc' || transport === 'grpc-tls';
       if (typeof raw === 'string') sink.skip(subject, raw);
+      else if (grpc) sink.measure(subject, 1, async () => echoMetrics(await rawGrpcEcho(raw.server.address, plan, caPem)));
       else sink.measure(subject, 1, async () => echoMetrics(await rawWebSocketEcho(raw.server.url!, plan, caPem)));
     }
     const target = context.target(transport);
