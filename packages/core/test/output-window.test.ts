@@ -52,6 +52,32 @@ describe('OutputWindow', () => {
     assert.equal(window.retainedBytes, 5);
   });
 
+  it('keeps serving offsets after every byte was acknowledged, again and again', async () => {
+    const window = new OutputWindow({ windowBytes: 1024 });
+    const reader = window.read(0)[Symbol.asyncIterator]();
+    let expected = '';
+    for (let round = 0; round < 5; round++) {
+      const piece = `round ${round};`;
+      window.push(bytes(piece.slice(0, 3)));
+      window.push(bytes(piece.slice(3)));
+      expected += piece;
+      // The reader takes what is there and acknowledges all of it, as a client that keeps up does.
+      let got = '';
+      while (got.length < piece.length) {
+        const { value } = await reader.next();
+        assert.equal(value!.offset, window.written - piece.length + got.length);
+        got += text(value!.data);
+      }
+      assert.equal(got, piece);
+      window.acknowledge(window.written);
+      assert.equal(window.retainedBytes, 0);
+    }
+    window.push(bytes('tail'));
+    window.end();
+    assert.equal(await readAll(window, expected.length + 2), 'il');
+    assert.deepEqual(window.info(), { mode: 'pipe', acknowledged: expected.length + 2, written: expected.length + 4, eof: true });
+  });
+
   it('a waiting reader gets new output as it arrives', async () => {
     const window = new OutputWindow({ windowBytes: 1024 });
     const reading = readAll(window, 0);

@@ -144,7 +144,15 @@ export class OutputWindow {
       this.chunks[this.head] = EMPTY;
       this.head++;
     }
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+    if (this.head === this.chunks.length) {
+      // Everything retained is acknowledged (a reader that keeps up): empty the arrays in place.
+      // Left to grow and be copied by the branch below, their backing stores (about 20 KiB) lived
+      // through two young collections and were promoted: garbage in the old generation, which
+      // brought more full collections (a local pipe's reader: 6.5-7 per GiB, now 4-6).
+      this.chunks.length = 0;
+      this.starts.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.starts = this.starts.slice(this.head);
       this.head = 0;
