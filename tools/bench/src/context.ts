@@ -10,6 +10,7 @@ import { OpenSsh } from './openssh.js';
 import type { BenchOptions, TransportName } from './options.js';
 import { benchToken, hostOptions, loadProcwire, type ProcwireEntryPoints } from './procwire.js';
 import { reasonOf } from './row.js';
+import { LocalProcess } from './local-process.js';
 import { ServerProcess, type ServerKind, type TlsFiles } from './server-process.js';
 
 /** A procwire client for one transport family, and a way to read its host's memory. */
@@ -36,6 +37,8 @@ export class BenchContext {
   readonly targets = new Map<TransportName, ProcwireTarget | string>();
   readonly rawServers = new Map<TransportName, RawServer | string>();
   ssh: OpenSsh | string = 'OpenSSH not selected';
+  /** The process the local throughput rows run in (see local-child.ts), or why it is missing. */
+  localProcess: LocalProcess | string = 'no local transport selected';
   private readonly servers: ServerProcess[] = [];
   private readonly clients: Client[] = [];
 
@@ -87,6 +90,7 @@ export class BenchContext {
         this.targets.set('local-pipe', { ...local, transport: 'local-pipe', subject: 'procwire local pipe' });
         this.targets.set('local-pty', { ...local, transport: 'local-pty', subject: 'procwire local pty' });
       }
+      this.localProcess = await LocalProcess.start().catch(reasonOf);
     }
     for (const transport of this.remoteTransports()) {
       this.targets.set(transport, await this.startRemote(transport).catch(reasonOf));
@@ -144,6 +148,7 @@ export class BenchContext {
   /** Close every client, server and sshd this run started. */
   async close(): Promise<void> {
     for (const client of this.clients) await client.close().catch(() => {});
+    if (typeof this.localProcess !== 'string') await this.localProcess.stop().catch(() => {});
     for (const server of this.servers) await server.stop().catch(() => {});
     if (typeof this.ssh !== 'string') await this.ssh.stop();
   }

@@ -1,59 +1,78 @@
 /** Stdout throughput (bytes mode, `head -c N /dev/zero`), pty throughput, and stdin throughput (`cat >/dev/null`). */
 import { rawGrpcStdoutBytes, rawWebSocketStdoutBytes } from '../baselines/raw-network.js';
-import { rawStdinBytes, rawStdoutBytes } from '../baselines/raw-process.js';
-import { rawPtyBytes } from '../baselines/raw-pty.js';
 import { sshStdin, sshStdoutBytes } from '../baselines/openssh-client.js';
 import type { BenchContext } from '../context.js';
+import type { LocalJob } from '../local-process.js';
 import { procwireStdin, procwireStdoutBytes } from '../procwire-ops.js';
-import type { Metrics, RowSink } from '../row.js';
+import type { Metrics, Row, RowSink } from '../row.js';
 import { elapsedMs, mibPerSecond } from '../stats.js';
+
+function metrics(bytes: number, received: number, ms: number): Metrics {
+  return { 'MiB/s': mibPerSecond(received, ms), seconds: ms / 1000, lostBytes: bytes - received };
+}
 
 async function timed(bytes: number, run: () => Promise<number>): Promise<Metrics> {
   const start = process.hrtime.bigint();
   const received = await run();
-  const ms = elapsedMs(start);
-  return { 'MiB/s': mibPerSecond(received, ms), seconds: ms / 1000, lostBytes: bytes - received };
+  return metrics(bytes, received, elapsedMs(start));
+}
+
+/**
+ * Queue a local row: `job` runs in the bench's local process (local-child.ts), which times it, so
+ * raw and procwire are measured in a process that loads only what a local-pty user's program does.
+ */
+function measureLocally(
+  context: BenchContext,
+  sink: RowSink,
+  base: Pick<Row, 'scenario' | 'subject' | 'role' | 'transport'>,
+  job: LocalJob,
+  bytes: number,
+): void {
+  const local = context.localProcess;
+  if (typeof local === 'string') {
+    sink.skip(base, local);
+    return;
+  }
+  sink.measure(base, context.options.runs, async () => {
+    const { received, ms } = await local.run(job, bytes);
+    return metrics(bytes, received, ms);
+  });
 }
 
 /** Stdout throughput for every selected subject. */
 export async function stdoutThroughput(context: BenchContext, sink: RowSink): Promise<void> {
-  const { runs, transports } = context.options;
+  const { runs, transports, networkBytes } = context.options;
   const localBytes = context.options.bytes;
-  const networkBytes = context.options.networkBytes;
-  const argvOf = (bytes: number) => ['head', '-c', String(bytes), '/dev/zero'];
   const scenario = 'stdout-throughput';
   if (transports.has('local-pipe')) {
-    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
-      timed(localBytes, async () => (await rawStdoutBytes('head', argvOf(localBytes).slice(1))).bytes),
-    );
+    const transport = 'local-pipe';
+    measureLocally(context, sink, { scenario, subject: 'raw child_process', role: 'baseline', transport }, 'raw-stdout', localBytes);
+    const subject = { scenario, subject: 'procwire local pipe', role: 'procwire', transport } as const;
+    const target = context.target(transport);
+    if (typeof target === 'string') sink.skip(subject, target);
+    else measureLocally(context, sink, subject, 'procwire-stdout', localBytes);
   }
-  for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
-    const bytes = transport === 'local-pipe' ? localBytes : networkBytes;
-    const argv = argvOf(bytes);
-    if (transport !== 'local-pipe') {
-      const raw = context.rawServers.get(transport)!;
-      const caPem = transport === 'grpc-tls' || transport === 'wss' ? (context.tls as { certPem: string }).certPem : undefined;
-      const grpc = transport === 'grpc' || transport === 'grpc-tls';
-      if (typeof raw === 'string') {
-        sink.skip({ scenario, subject: `raw ${transport}`, role: 'baseline', transport }, raw);
-      } else {
-        sink.measure({ scenario, subject: raw.subject, role: 'baseline', transport }, runs, () =>
-          timed(bytes, () =>
-            grpc
-              ? rawGrpcStdoutBytes(raw.server.address, argv, caPem)
-              : rawWebSocketStdoutBytes(raw.server.url!, argv, caPem),
-          ),
-        );
-      }
+  const argv = ['head', '-c', String(networkBytes), '/dev/zero'];
+  for (const transport of context.remoteTransports()) {
+    const raw = context.rawServers.get(transport)!;
+    const caPem = transport === 'grpc-tls' || transport === 'wss' ? (context.tls as { certPem: string }).certPem : undefined;
+    const grpc = transport === 'grpc' || transport === 'grpc-tls';
+    if (typeof raw === 'string') {
+      sink.skip({ scenario, subject: `raw ${transport}`, role: 'baseline', transport }, raw);
+    } else {
+      sink.measure({ scenario, subject: raw.subject, role: 'baseline', transport }, runs, () =>
+        timed(networkBytes, () =>
+          grpc ? rawGrpcStdoutBytes(raw.server.address, argv, caPem) : rawWebSocketStdoutBytes(raw.server.url!, argv, caPem),
+        ),
+      );
     }
-    if (!transports.has(transport)) continue;
     const target = context.target(transport);
     if (typeof target === 'string') {
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
     sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, runs, () =>
-      timed(bytes, async () => {
+      timed(networkBytes, async () => {
         const result = await procwireStdoutBytes(target.client, argv);
         if (result.code !== 0) throw new Error(`head exited with ${result.code}`);
         return result.bytes;
@@ -70,21 +89,15 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
 
 /** Pty throughput: raw node-pty (bytes seen by `onExit`) against procwire's local pty (bytes before `wait()`). */
 export async function ptyThroughput(context: BenchContext, sink: RowSink): Promise<void> {
-  const { ptyBytes, runs, transports } = context.options;
+  const { ptyBytes, transports } = context.options;
   if (!transports.has('local-pty')) return;
-  const argv = ['head', '-c', String(ptyBytes), '/dev/zero'];
   const scenario = 'pty-throughput';
-  sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, runs, () =>
-    timed(ptyBytes, async () => (await rawPtyBytes(argv[0]!, argv.slice(1))).bytes),
-  );
-  const target = context.target('local-pty');
-  if (typeof target === 'string') {
-    sink.skip({ scenario, subject: 'procwire local pty', role: 'procwire', transport: 'local-pty' }, target);
-    return;
-  }
-  sink.measure({ scenario, subject: target.subject, role: 'procwire', transport: 'local-pty' }, runs, () =>
-    timed(ptyBytes, async () => (await procwireStdoutBytes(target.client, argv, true)).bytes),
-  );
+  const transport = 'local-pty';
+  measureLocally(context, sink, { scenario, subject: 'raw node-pty', role: 'baseline', transport }, 'raw-pty', ptyBytes);
+  const target = context.target(transport);
+  const subject = { scenario, subject: 'procwire local pty', role: 'procwire', transport } as const;
+  if (typeof target === 'string') sink.skip(subject, target);
+  else measureLocally(context, sink, subject, 'procwire-pty', ptyBytes);
 }
 
 /** Stdin throughput into `cat >/dev/null`. */
@@ -93,17 +106,15 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
   const localBytes = context.options.bytes;
   const scenario = 'stdin-throughput';
   if (transports.has('local-pipe')) {
-    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, runs, () =>
-      timed(localBytes, async () => {
-        const code = await rawStdinBytes('sh', ['-c', 'cat >/dev/null'], localBytes);
-        if (code !== 0) throw new Error(`cat exited with ${code}`);
-        return localBytes;
-      }),
-    );
+    const transport = 'local-pipe';
+    measureLocally(context, sink, { scenario, subject: 'raw child_process', role: 'baseline', transport }, 'raw-stdin', localBytes);
+    const subject = { scenario, subject: 'procwire local pipe', role: 'procwire', transport } as const;
+    const target = context.target(transport);
+    if (typeof target === 'string') sink.skip(subject, target);
+    else measureLocally(context, sink, subject, 'procwire-stdin', localBytes);
   }
-  for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
-    if (!transports.has(transport)) continue;
-    const bytes = transport === 'local-pipe' ? localBytes : networkBytes;
+  for (const transport of context.remoteTransports()) {
+    const bytes = networkBytes;
     const target = context.target(transport);
     if (typeof target === 'string') {
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
