@@ -4,10 +4,11 @@
  * (`@procwire/core`, `@procwire/local-pty`, node-pty) and nothing else. Started by `LocalProcess`.
  *
  * Why not in the bench process: that one also loads the gRPC and WebSocket clients (grpc-js,
- * protobuf, ws) and keeps their connections, and with that larger heap V8 ran several times more
- * full collections while procwire read a pipe (6-7 per GiB against 0-1 in a process of its own),
- * which took procwire's local pipe from 0.93-1.06x of raw to 0.82-0.88x. The raw rows run here too,
- * so each ratio still compares two subjects measured in the same process, in the same rounds.
+ * protobuf, ws), and with that larger heap V8 ran several times more full collections while
+ * procwire read a pipe (4-7 per GiB, against 0-1 in a process that loads only local-pty). The
+ * local scenarios alone measured procwire's local pipe at 0.72-0.83x of raw in the bench process
+ * and 0.89-1.00x here (three runs each). The raw rows run here too, so each ratio still compares
+ * two subjects measured in the same process, in the same rounds.
  *
  * Talks to its parent over IPC: `{ type: 'run', id, job, bytes }` is answered with
  * `{ type: 'result', id, received, ms }` or `{ type: 'failed', id, message }`; `{ type: 'close' }` ends it.
