@@ -10,7 +10,7 @@ import { OpenSsh } from './openssh.js';
 import type { BenchOptions, TransportName } from './options.js';
 import { benchToken, hostOptions, loadProcwire, type ProcwireEntryPoints } from './procwire.js';
 import { reasonOf } from './row.js';
-import { LocalProcess } from './local-process.js';
+import { type ClientFamily, ClientProcess, type Endpoint } from './client-process.js';
 import { ServerProcess, type ServerKind, type TlsFiles } from './server-process.js';
 
 /** A procwire client for one transport family, and a way to read its host's memory. */
@@ -23,6 +23,8 @@ export interface ProcwireTarget {
   hostMemory(): Promise<MemoryReading>;
   /** True when the host is this process (client and host memory cannot be told apart). */
   readonly inProcess: boolean;
+  /** Where a client in another process connects to the same server (remote transports only). */
+  readonly endpoint?: Endpoint;
 }
 
 /** A raw baseline server in a child process. */
@@ -37,8 +39,8 @@ export class BenchContext {
   readonly targets = new Map<TransportName, ProcwireTarget | string>();
   readonly rawServers = new Map<TransportName, RawServer | string>();
   ssh: OpenSsh | string = 'OpenSSH not selected';
-  /** The process the local throughput rows run in (see local-child.ts), or why it is missing. */
-  localProcess: LocalProcess | string = 'no local transport selected';
+  /** The client processes the throughput and echo rows run in (see client-child.ts), or why one is missing. */
+  private readonly clientProcesses = new Map<ClientFamily, ClientProcess | string>();
   private readonly servers: ServerProcess[] = [];
   private readonly clients: Client[] = [];
 
@@ -66,6 +68,18 @@ export class BenchContext {
     return this.targets.get(transport) ?? `transport ${transport} not selected`;
   }
 
+  /** The client process of `transport`'s family, or why it is missing. */
+  clientProcess(transport: TransportName): ClientProcess | string {
+    return this.clientProcesses.get(familyOf(transport)) ?? `no client process for ${transport}`;
+  }
+
+  /** Where a client process reaches `transport`'s raw baseline server. */
+  rawEndpoint(raw: RawServer): Endpoint {
+    const caPem = raw.transport === 'grpc-tls' || raw.transport === 'wss' ? (this.tls as TlsFiles).certPem : undefined;
+    const grpc = raw.transport === 'grpc' || raw.transport === 'grpc-tls';
+    return { ...(grpc ? { address: raw.server.address } : { url: raw.server.url! }), ...(caPem === undefined ? {} : { caPem }) };
+  }
+
   /** The remote transport families selected for this run, in table order. */
   remoteTransports(): TransportName[] {
     return (['grpc', 'grpc-tls', 'ws', 'wss'] as const).filter((name) => this.options.transports.has(name));
@@ -90,11 +104,13 @@ export class BenchContext {
         this.targets.set('local-pipe', { ...local, transport: 'local-pipe', subject: 'procwire local pipe' });
         this.targets.set('local-pty', { ...local, transport: 'local-pty', subject: 'procwire local pty' });
       }
-      this.localProcess = await LocalProcess.start().catch(reasonOf);
+      this.clientProcesses.set('local', await ClientProcess.start('local').catch(reasonOf));
     }
     for (const transport of this.remoteTransports()) {
       this.targets.set(transport, await this.startRemote(transport).catch(reasonOf));
       this.rawServers.set(transport, await this.startRaw(transport).catch(reasonOf));
+      const family = familyOf(transport);
+      if (!this.clientProcesses.has(family)) this.clientProcesses.set(family, await ClientProcess.start(family).catch(reasonOf));
     }
     if (selected.has('openssh')) {
       try {
@@ -103,6 +119,7 @@ export class BenchContext {
       } catch (error) {
         this.ssh = `OpenSSH could not start: ${reasonOf(error)}`;
       }
+      this.clientProcesses.set('openssh', await ClientProcess.start('openssh').catch(reasonOf));
     }
   }
 
@@ -135,7 +152,11 @@ export class BenchContext {
     const client = createClient(makeTransport(options));
     this.clients.push(client);
     const label = { grpc: 'grpc', 'grpc-tls': 'grpc+tls', ws: 'websocket', wss: 'websocket+tls' }[transport as string];
-    return { transport, subject: `procwire ${label}`, client, hostMemory: () => server.memory(), inProcess: false };
+    const endpoint: Endpoint = {
+      ...(grpc ? { address: server.address } : { url: server.url! }),
+      ...(tls ? { caPem: tls.certPem } : {}),
+    };
+    return { transport, subject: `procwire ${label}`, client, hostMemory: () => server.memory(), inProcess: false, endpoint };
   }
 
   private async startRaw(transport: TransportName): Promise<RawServer> {
@@ -148,8 +169,16 @@ export class BenchContext {
   /** Close every client, server and sshd this run started. */
   async close(): Promise<void> {
     for (const client of this.clients) await client.close().catch(() => {});
-    if (typeof this.localProcess !== 'string') await this.localProcess.stop().catch(() => {});
+    for (const child of this.clientProcesses.values()) if (typeof child !== 'string') await child.stop().catch(() => {});
     for (const server of this.servers) await server.stop().catch(() => {});
     if (typeof this.ssh !== 'string') await this.ssh.stop();
   }
+}
+
+/** The client family a transport belongs to (TLS variants share their family's process). */
+function familyOf(transport: TransportName): ClientFamily {
+  if (transport === 'grpc' || transport === 'grpc-tls') return 'grpc';
+  if (transport === 'ws' || transport === 'wss') return 'ws';
+  if (transport === 'openssh') return 'openssh';
+  return 'local';
 }

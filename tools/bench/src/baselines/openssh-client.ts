@@ -4,16 +4,16 @@ import { type EchoPlan, EchoProbe, type EchoSamples, rawCatScript, sampleEcho } 
 import type { OpenSsh } from '../openssh.js';
 import { rawRoundTrip, rawStdinBytes, rawStdoutBytes } from './raw-process.js';
 
-/** Bytes of `head -c bytes /dev/zero` run over ssh. */
-export async function sshStdoutBytes(ssh: OpenSsh, bytes: number): Promise<number> {
-  const result = await rawStdoutBytes('ssh', [...ssh.baseArgs(), `head -c ${bytes} /dev/zero`]);
+/** Bytes of `head -c bytes /dev/zero` run over ssh (`baseArgs`: the bench sshd's, `OpenSsh.baseArgs()`). */
+export async function sshStdoutBytes(baseArgs: readonly string[], bytes: number): Promise<number> {
+  const result = await rawStdoutBytes('ssh', [...baseArgs, `head -c ${bytes} /dev/zero`]);
   if (result.code !== 0) throw new Error(`ssh head exited with ${result.code}`);
   return result.bytes;
 }
 
 /** Write `bytes` into `cat >/dev/null` over ssh. */
-export async function sshStdin(ssh: OpenSsh, bytes: number): Promise<void> {
-  const code = await rawStdinBytes('ssh', [...ssh.baseArgs(), 'cat >/dev/null'], bytes);
+export async function sshStdin(baseArgs: readonly string[], bytes: number): Promise<void> {
+  const code = await rawStdinBytes('ssh', [...baseArgs, 'cat >/dev/null'], bytes);
   if (code !== 0) throw new Error(`ssh cat exited with ${code}`);
 }
 
@@ -24,8 +24,8 @@ export async function sshMuxTrue(ssh: OpenSsh): Promise<void> {
 }
 
 /** Echo latencies (ms) of a raw-mode `cat` in the remote terminal of `ssh -tt`. */
-export async function sshEcho(ssh: OpenSsh, plan: EchoPlan): Promise<EchoSamples> {
-  const child = spawn('ssh', ['-tt', ...ssh.baseArgs(), rawCatScript], { stdio: ['pipe', 'pipe', 'ignore'] });
+export async function sshEcho(baseArgs: readonly string[], plan: EchoPlan): Promise<EchoSamples> {
+  const child = spawn('ssh', ['-tt', ...baseArgs, rawCatScript], { stdio: ['pipe', 'pipe', 'ignore'] });
   const probe = new EchoProbe();
   child.stdout.on('data', (data: Buffer) => probe.feed(data));
   const exited = new Promise((resolve) => child.once('close', resolve));

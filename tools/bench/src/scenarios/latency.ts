@@ -1,12 +1,11 @@
 /** Exec round trip of `true` (spawn to exit code) and interactive echo latency in a pty. */
-import { rawGrpcEcho, rawWebSocketEcho } from '../baselines/raw-network.js';
-import { sshEcho, sshMuxTrue } from '../baselines/openssh-client.js';
+import { sshMuxTrue } from '../baselines/openssh-client.js';
 import { rawRoundTrip } from '../baselines/raw-process.js';
-import { rawPtyEcho } from '../baselines/raw-pty.js';
+import type { ClientJob } from '../client-process.js';
 import type { BenchContext } from '../context.js';
 import type { EchoSamples } from '../echo-probe.js';
-import { procwireEcho, procwireRoundTrip } from '../procwire-ops.js';
-import type { Metrics, RowSink } from '../row.js';
+import { procwireRoundTrip } from '../procwire-ops.js';
+import type { Metrics, Row, RowSink } from '../row.js';
 import { elapsedMs, percentile } from '../stats.js';
 
 function latencyMetrics(samples: readonly number[]): Metrics {
@@ -74,27 +73,30 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
   }
 }
 
-/** One byte to a raw-mode `cat` in a terminal and back, `samples` times. */
+/**
+ * One byte to a raw-mode `cat` in a terminal and back, `samples` times. Each family's raw relay and
+ * procwire client run in that family's client process (client-child.ts), as the bulk rows do.
+ */
 export async function echoLatency(context: BenchContext, sink: RowSink): Promise<void> {
   const { transports, samples, echoWarmup } = context.options;
   const plan = { samples, warmup: echoWarmup };
   const scenario = 'echo-latency';
+  const measureInClient = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) => {
+    const child = context.clientProcess(base.transport);
+    if (typeof child === 'string') sink.skip({ scenario, ...base }, child);
+    else sink.measure({ scenario, ...base }, 1, async () => echoMetrics((await child.run(job)).echo!));
+  };
   if (transports.has('local-pty')) {
-    sink.measure({ scenario, subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, 1, async () =>
-      echoMetrics(await rawPtyEcho(plan)),
-    );
+    measureInClient({ subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, { kind: 'raw-echo', plan });
   }
   for (const transport of ['local-pty', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
     if (transport !== 'local-pty') {
       // The floor for any Node relay over this wire (raw ws or raw grpc-js), in the same run.
       const raw = context.rawServers.get(transport)!;
-      const subject = { scenario, subject: `${typeof raw === 'string' ? `raw ${transport}` : raw.subject} relay pty`, role: 'baseline', transport } as const;
-      const caPem = transport === 'wss' || transport === 'grpc-tls' ? (context.tls as { certPem: string }).certPem : undefined;
-      const grpc = transport === 'grpc' || transport === 'grpc-tls';
-      if (typeof raw === 'string') sink.skip(subject, raw);
-      else if (grpc) sink.measure(subject, 1, async () => echoMetrics(await rawGrpcEcho(raw.server.address, plan, caPem)));
-      else sink.measure(subject, 1, async () => echoMetrics(await rawWebSocketEcho(raw.server.url!, plan, caPem)));
+      const subject = `${typeof raw === 'string' ? `raw ${transport}` : raw.subject} relay pty`;
+      if (typeof raw === 'string') sink.skip({ scenario, subject, role: 'baseline', transport }, raw);
+      else measureInClient({ subject, role: 'baseline', transport }, { kind: 'raw-echo', plan, endpoint: context.rawEndpoint(raw) });
     }
     const target = context.target(transport);
     if (typeof target === 'string') {
@@ -102,14 +104,13 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
       continue;
     }
     const subject = transport === 'local-pty' ? target.subject : `${target.subject} pty`;
-    sink.measure({ scenario, subject, role: 'procwire', transport }, 1, async () =>
-      echoMetrics(await procwireEcho(target.client, plan)),
-    );
+    const job: ClientJob = target.endpoint === undefined ? { kind: 'procwire-echo', plan } : { kind: 'procwire-echo', plan, endpoint: target.endpoint };
+    measureInClient({ subject, role: 'procwire', transport }, job);
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh -tt', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else sink.measure(subject, 1, async () => echoMetrics(await sshEcho(ssh, plan)));
+    else measureInClient(subject, { kind: 'ssh-echo', plan, sshArgs: ssh.baseArgs() });
   }
 }

@@ -1,0 +1,127 @@
+/**
+ * A client process of its own for one transport family (`local`, `grpc` or `ws`, the first
+ * argument): the family's raw baseline and procwire's client, measured side by side in a process
+ * that loads what that family's user loads (`@procwire/core` and `@procwire/local-pty` with
+ * node-pty; or `@procwire/grpc` with grpc-js; or `@procwire/websocket` with ws) and nothing else.
+ * OpenSSH's rows run in a child of their own too (`openssh`, which loads nothing but the driver of
+ * the `ssh` process), so that no subject pays for the bench process's heap. Started by
+ * `ClientProcess`; it runs the bulk throughput and echo jobs.
+ *
+ * Why not in the bench process: that one loads every transport's libraries and holds every
+ * client, and with that heap V8 ran several times more full collections while a client read bulk
+ * output. procwire's local pipe read 4-7 full collections per GiB there against 0-1 in a process
+ * that loads only local-pty, and the local scenarios alone measured it at 0.72-0.83x of raw in the
+ * bench process against 0.89-1.00x in a process of its own (three runs each). Raw and procwire run
+ * in the same child, so each ratio still compares two subjects of the same process and rounds.
+ *
+ * Talks to its parent over IPC (see `ClientRequest` and `ClientResponse` in client-process.ts).
+ */
+import type { Client } from '@procwire/core';
+import type { ClientFamily, ClientJob, ClientRequest, ClientResponse, ClientResult, Endpoint } from './client-process.js';
+import { benchToken, hostOptions } from './procwire.js';
+import { procwireEcho, procwireStdin, procwireStdoutBytes } from './procwire-ops.js';
+import { elapsedMs } from './stats.js';
+
+const family = process.argv[2] as ClientFamily;
+
+/** procwire clients of this process, one per server (as the bench keeps one per transport). */
+const clients = new Map<string, Client>();
+
+/** The family's procwire client for `endpoint` (none for local), made at its first job. */
+async function procwireClient(endpoint: Endpoint | undefined): Promise<Client> {
+  const key = endpoint?.address ?? endpoint?.url ?? 'local';
+  const made = clients.get(key);
+  if (made !== undefined) return made;
+  const { createClient } = await import('@procwire/core');
+  let client: Client;
+  if (family === 'local') {
+    const { localTransport } = await import('@procwire/local-pty');
+    client = createClient(localTransport(hostOptions()));
+  } else {
+    const tls = endpoint?.caPem === undefined ? {} : { tls: { ca: endpoint.caPem } };
+    if (family === 'grpc') {
+      const { grpcTransport } = await import('@procwire/grpc');
+      client = createClient(grpcTransport({ address: endpoint?.address ?? '', token: benchToken, ...tls }));
+    } else {
+      const { websocketTransport } = await import('@procwire/websocket');
+      client = createClient(websocketTransport({ url: endpoint?.url ?? '', token: benchToken, ...tls }));
+    }
+  }
+  clients.set(key, client);
+  return client;
+}
+
+const head = (bytes: number) => ['head', '-c', String(bytes), '/dev/zero'];
+
+function checkExit(command: string, code: number | null): void {
+  if (code !== 0) throw new Error(`${command} exited with ${code}`);
+}
+
+/** The bytes a bulk job moved (received for output, written for stdin). */
+async function bulk(job: Extract<ClientJob, { bytes: number }>): Promise<number> {
+  const endpoint = 'endpoint' in job ? job.endpoint : undefined;
+  const argv = head(job.bytes);
+  switch (job.kind) {
+    case 'raw-stdout':
+      if (family === 'local') return (await (await import('./baselines/raw-process.js')).rawStdoutBytes('head', argv.slice(1))).bytes;
+      if (family === 'grpc') return (await import('./baselines/raw-grpc.js')).rawGrpcStdoutBytes(endpoint!.address!, argv, endpoint!.caPem);
+      return (await import('./baselines/raw-ws.js')).rawWebSocketStdoutBytes(endpoint!.url!, argv, endpoint!.caPem);
+    case 'procwire-stdout': {
+      const result = await procwireStdoutBytes(await procwireClient(endpoint), argv);
+      checkExit('head', result.code);
+      return result.bytes;
+    }
+    case 'raw-pty':
+      return (await (await import('./baselines/raw-pty.js')).rawPtyBytes('head', argv.slice(1))).bytes;
+    case 'procwire-pty':
+      return (await procwireStdoutBytes(await procwireClient(undefined), argv, true)).bytes;
+    case 'raw-stdin':
+      if (family !== 'local') throw new Error(`no raw stdin baseline for ${family}`);
+      checkExit('cat', await (await import('./baselines/raw-process.js')).rawStdinBytes('sh', ['-c', 'cat >/dev/null'], job.bytes));
+      return job.bytes;
+    case 'procwire-stdin':
+      checkExit('cat', await procwireStdin(await procwireClient(endpoint), job.bytes));
+      return job.bytes;
+    case 'ssh-stdout':
+      return (await import('./baselines/openssh-client.js')).sshStdoutBytes(job.sshArgs, job.bytes);
+    case 'ssh-stdin':
+      await (await import('./baselines/openssh-client.js')).sshStdin(job.sshArgs, job.bytes);
+      return job.bytes;
+  }
+}
+
+/** The latencies of an echo job. */
+async function echo(job: Extract<ClientJob, { plan: unknown }>): Promise<ClientResult['echo']> {
+  if (job.kind === 'ssh-echo') return (await import('./baselines/openssh-client.js')).sshEcho(job.sshArgs, job.plan);
+  const { plan, endpoint } = job;
+  if (job.kind === 'procwire-echo') return procwireEcho(await procwireClient(endpoint), plan);
+  if (family === 'local') return (await import('./baselines/raw-pty.js')).rawPtyEcho(plan);
+  if (family === 'grpc') return (await import('./baselines/raw-grpc.js')).rawGrpcEcho(endpoint!.address!, plan, endpoint!.caPem);
+  return (await import('./baselines/raw-ws.js')).rawWebSocketEcho(endpoint!.url!, plan, endpoint!.caPem);
+}
+
+async function run(job: ClientJob): Promise<ClientResult> {
+  if ('plan' in job) return { echo: await echo(job) };
+  const start = process.hrtime.bigint();
+  const received = await bulk(job);
+  return { received, ms: elapsedMs(start) };
+}
+
+function reply(message: ClientResponse): void {
+  process.send?.(message);
+}
+
+if (process.send !== undefined) {
+  process.on('message', (message: ClientRequest) => {
+    if (message.type === 'close') {
+      void Promise.allSettled([...clients.values()].map((client) => client.close())).finally(() => process.exit(0));
+      return;
+    }
+    run(message.job).then(
+      (result) => reply({ type: 'result', id: message.id, result }),
+      (error: unknown) => reply({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+  reply({ type: 'ready' });
+}
