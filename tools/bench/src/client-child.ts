@@ -5,7 +5,7 @@
  * node-pty; or `@procwire/grpc` with grpc-js; or `@procwire/websocket` with ws) and nothing else.
  * OpenSSH's rows run in a child of their own too (`openssh`, which loads nothing but the driver of
  * the `ssh` process), so that no subject pays for the bench process's heap. Started by
- * `ClientProcess`; it runs the bulk throughput and echo jobs.
+ * `ClientProcess`; it runs the bulk throughput, exec round trip and echo jobs.
  *
  * Why not in the bench process: that one loads every transport's libraries and holds every
  * client, and with that heap V8 ran several times more full collections while a client read bulk
@@ -19,7 +19,7 @@
 import type { Client } from '@procwire/core';
 import type { ClientFamily, ClientJob, ClientRequest, ClientResponse, ClientResult, Endpoint } from './client-process.js';
 import { benchToken, hostOptions } from './procwire.js';
-import { procwireEcho, procwireStdin, procwireStdoutBytes } from './procwire-ops.js';
+import { procwireEcho, procwireRoundTrip, procwireStdin, procwireStdoutBytes } from './procwire-ops.js';
 import { elapsedMs } from './stats.js';
 
 const family = process.argv[2] as ClientFamily;
@@ -100,8 +100,36 @@ async function echo(job: Extract<ClientJob, { plan: unknown }>): Promise<ClientR
   return (await import('./baselines/raw-ws.js')).rawWebSocketEcho(endpoint!.url!, plan, endpoint!.caPem);
 }
 
+/** `count` timed round trips of `once`, after up to 10 untimed ones. */
+async function roundTrips(count: number, once: () => Promise<void>): Promise<number[]> {
+  for (let i = 0; i < Math.min(10, count); i++) await once();
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    await once();
+    samples.push(elapsedMs(start));
+  }
+  return samples;
+}
+
+/** `true`, spawned and waited for: raw `spawn`, procwire's `exec` + `wait()`, or `ssh` through its master. */
+async function execTrue(job: Extract<ClientJob, { count: number }>): Promise<number[]> {
+  const check = (code: number | null) => checkExit('true', code);
+  if (job.kind === 'ssh-exec') {
+    const { sshMuxTrue } = await import('./baselines/openssh-client.js');
+    return roundTrips(job.count, () => sshMuxTrue(job.sshArgs));
+  }
+  if (job.kind === 'raw-exec') {
+    const { rawRoundTrip } = await import('./baselines/raw-process.js');
+    return roundTrips(job.count, async () => check(await rawRoundTrip('true', [])));
+  }
+  const client = await procwireClient(job.endpoint);
+  return roundTrips(job.count, async () => check(await procwireRoundTrip(client)));
+}
+
 async function run(job: ClientJob): Promise<ClientResult> {
   if ('plan' in job) return { echo: await echo(job) };
+  if ('count' in job) return { roundTrips: await execTrue(job) };
   const start = process.hrtime.bigint();
   const received = await bulk(job);
   return { received, ms: elapsedMs(start) };

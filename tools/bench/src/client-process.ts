@@ -24,16 +24,22 @@ export type ClientJob =
   | { readonly kind: 'raw-pty' | 'procwire-pty'; readonly bytes: number }
   | { readonly kind: 'raw-echo' | 'procwire-echo'; readonly plan: EchoPlan; readonly endpoint?: Endpoint }
   | { readonly kind: 'ssh-stdout' | 'ssh-stdin'; readonly bytes: number; readonly sshArgs: readonly string[] }
-  | { readonly kind: 'ssh-echo'; readonly plan: EchoPlan; readonly sshArgs: readonly string[] };
+  | { readonly kind: 'ssh-echo'; readonly plan: EchoPlan; readonly sshArgs: readonly string[] }
+  | { readonly kind: 'raw-exec' | 'procwire-exec'; readonly count: number; readonly endpoint?: Endpoint }
+  | { readonly kind: 'ssh-exec'; readonly count: number; readonly sshArgs: readonly string[] };
 
 /** Parent -> child. */
 export type ClientRequest = { type: 'run'; id: number; job: ClientJob } | { type: 'close' };
 
-/** What a job gave: bulk jobs `received` and `ms` (timed in the child, without IPC); echo jobs `echo`. */
+/**
+ * What a job gave: bulk jobs `received` and `ms` (timed in the child, without IPC); echo jobs
+ * `echo`; exec jobs `roundTrips`, each in ms (after 10 untimed ones).
+ */
 export interface ClientResult {
   readonly received?: number;
   readonly ms?: number;
   readonly echo?: EchoSamples;
+  readonly roundTrips?: number[];
 }
 
 /** Child -> parent. */

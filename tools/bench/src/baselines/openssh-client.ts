@@ -1,7 +1,6 @@
 /** OpenSSH client measurements: `ssh host head -c N`, `ssh host 'cat >/dev/null'`, mux round trips, `ssh -tt` echo. */
 import { spawn } from 'node:child_process';
 import { type EchoPlan, EchoProbe, type EchoSamples, rawCatScript, sampleEcho } from '../echo-probe.js';
-import type { OpenSsh } from '../openssh.js';
 import { rawRoundTrip, rawStdinBytes, rawStdoutBytes } from './raw-process.js';
 
 /** Bytes of `head -c bytes /dev/zero` run over ssh (`baseArgs`: the bench sshd's, `OpenSsh.baseArgs()`). */
@@ -17,9 +16,9 @@ export async function sshStdin(baseArgs: readonly string[], bytes: number): Prom
   if (code !== 0) throw new Error(`ssh cat exited with ${code}`);
 }
 
-/** One `ssh` command `true` through the ControlMaster. */
-export async function sshMuxTrue(ssh: OpenSsh): Promise<void> {
-  const code = await rawRoundTrip('ssh', [...ssh.muxArgs(), 'true']);
+/** One `ssh` command `true` through the ControlMaster (`muxArgs`: `OpenSsh.muxArgs()`). */
+export async function sshMuxTrue(muxArgs: readonly string[]): Promise<void> {
+  const code = await rawRoundTrip('ssh', [...muxArgs, 'true']);
   if (code !== 0) throw new Error(`ssh true exited with ${code}`);
 }
 

@@ -1,12 +1,9 @@
 /** Exec round trip of `true` (spawn to exit code) and interactive echo latency in a pty. */
-import { sshMuxTrue } from '../baselines/openssh-client.js';
-import { rawRoundTrip } from '../baselines/raw-process.js';
 import type { ClientJob } from '../client-process.js';
 import type { BenchContext } from '../context.js';
 import type { EchoSamples } from '../echo-probe.js';
-import { procwireRoundTrip } from '../procwire-ops.js';
 import type { Metrics, Row, RowSink } from '../row.js';
-import { elapsedMs, percentile } from '../stats.js';
+import { percentile } from '../stats.js';
 
 function latencyMetrics(samples: readonly number[]): Metrics {
   return {
@@ -30,26 +27,21 @@ function echoMetrics({ cold, warm }: EchoSamples): Metrics {
   };
 }
 
-async function sampleRoundTrips(count: number, once: () => Promise<unknown>): Promise<Metrics> {
-  for (let i = 0; i < Math.min(10, count); i++) await once();
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = process.hrtime.bigint();
-    await once();
-    samples.push(elapsedMs(start));
-  }
-  return latencyMetrics(samples);
-}
-
-/** `exec(['true'])` + `wait()` against raw spawn + exit and `ssh` through a ControlMaster. */
+/**
+ * `exec(['true'])` + `wait()` against raw spawn + exit and `ssh` through a ControlMaster, each in its
+ * family's client process (client-child.ts).
+ */
 export async function execRoundTrip(context: BenchContext, sink: RowSink): Promise<void> {
   const { transports } = context.options;
   const count = Math.min(context.options.samples, 300);
   const scenario = 'exec-round-trip';
+  const measureInClient = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) => {
+    const child = context.clientProcess(base.transport);
+    if (typeof child === 'string') sink.skip({ scenario, ...base }, child);
+    else sink.measure({ scenario, ...base }, 1, async () => latencyMetrics((await child.run(job)).roundTrips!));
+  };
   if (transports.has('local-pipe')) {
-    sink.measure({ scenario, subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, 1, () =>
-      sampleRoundTrips(count, () => rawRoundTrip('true', [])),
-    );
+    measureInClient({ subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, { kind: 'raw-exec', count });
   }
   for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
@@ -58,18 +50,14 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    sink.measure({ scenario, subject: target.subject, role: 'procwire', transport }, 1, () =>
-      sampleRoundTrips(count, async () => {
-        const code = await procwireRoundTrip(target.client);
-        if (code !== 0) throw new Error(`true exited with ${code}`);
-      }),
-    );
+    const job: ClientJob = target.endpoint === undefined ? { kind: 'procwire-exec', count } : { kind: 'procwire-exec', count, endpoint: target.endpoint };
+    measureInClient({ subject: target.subject, role: 'procwire', transport }, job);
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh (ControlMaster)', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else sink.measure(subject, 1, () => sampleRoundTrips(Math.min(count, 100), () => sshMuxTrue(ssh)));
+    else measureInClient(subject, { kind: 'ssh-exec', count: Math.min(count, 100), sshArgs: ssh.muxArgs() });
   }
 }
 
