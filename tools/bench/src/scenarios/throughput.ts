@@ -27,18 +27,30 @@ function measureInClient(context: BenchContext, sink: RowSink, base: Base, job: 
   });
 }
 
+/** A local baseline's row and procwire's local row beside it (skipped with the reason when the local host is missing). */
+function measureLocalPair(
+  context: BenchContext,
+  sink: RowSink,
+  scenario: Base['scenario'],
+  transport: 'local-pipe' | 'local-pty',
+  baseline: { readonly subject: string; readonly job: Extract<ClientJob, { bytes: number }> },
+  procwireJob: Extract<ClientJob, { bytes: number }>,
+): void {
+  measureInClient(context, sink, { scenario, subject: baseline.subject, role: 'baseline', transport }, baseline.job);
+  const subject = { scenario, subject: `procwire ${transport.replace('-', ' ')}`, role: 'procwire', transport } as const;
+  const target = context.target(transport);
+  if (typeof target === 'string') sink.skip(subject, target);
+  else measureInClient(context, sink, subject, procwireJob);
+}
+
 /** Stdout throughput for every selected subject. */
 export async function stdoutThroughput(context: BenchContext, sink: RowSink): Promise<void> {
   const { transports, networkBytes } = context.options;
   const localBytes = context.options.bytes;
   const scenario = 'stdout-throughput';
   if (transports.has('local-pipe')) {
-    const transport = 'local-pipe';
-    measureInClient(context, sink, { scenario, subject: 'raw child_process', role: 'baseline', transport }, { kind: 'raw-stdout', bytes: localBytes });
-    const subject = { scenario, subject: 'procwire local pipe', role: 'procwire', transport } as const;
-    const target = context.target(transport);
-    if (typeof target === 'string') sink.skip(subject, target);
-    else measureInClient(context, sink, subject, { kind: 'procwire-stdout', bytes: localBytes });
+    const baseline = { subject: 'raw child_process', job: { kind: 'raw-stdout', bytes: localBytes } } as const;
+    measureLocalPair(context, sink, scenario, 'local-pipe', baseline, { kind: 'procwire-stdout', bytes: localBytes });
   }
   for (const transport of context.remoteTransports()) {
     const raw = context.rawServers.get(transport)!;
@@ -67,12 +79,8 @@ export async function ptyThroughput(context: BenchContext, sink: RowSink): Promi
   const { ptyBytes, transports } = context.options;
   if (!transports.has('local-pty')) return;
   const scenario = 'pty-throughput';
-  const transport = 'local-pty';
-  measureInClient(context, sink, { scenario, subject: 'raw node-pty', role: 'baseline', transport }, { kind: 'raw-pty', bytes: ptyBytes });
-  const target = context.target(transport);
-  const subject = { scenario, subject: 'procwire local pty', role: 'procwire', transport } as const;
-  if (typeof target === 'string') sink.skip(subject, target);
-  else measureInClient(context, sink, subject, { kind: 'procwire-pty', bytes: ptyBytes });
+  const baseline = { subject: 'raw node-pty', job: { kind: 'raw-pty', bytes: ptyBytes } } as const;
+  measureLocalPair(context, sink, scenario, 'local-pty', baseline, { kind: 'procwire-pty', bytes: ptyBytes });
 }
 
 /** Stdin throughput into `cat >/dev/null`. */
@@ -81,12 +89,8 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
   const localBytes = context.options.bytes;
   const scenario = 'stdin-throughput';
   if (transports.has('local-pipe')) {
-    const transport = 'local-pipe';
-    measureInClient(context, sink, { scenario, subject: 'raw child_process', role: 'baseline', transport }, { kind: 'raw-stdin', bytes: localBytes });
-    const subject = { scenario, subject: 'procwire local pipe', role: 'procwire', transport } as const;
-    const target = context.target(transport);
-    if (typeof target === 'string') sink.skip(subject, target);
-    else measureInClient(context, sink, subject, { kind: 'procwire-stdin', bytes: localBytes });
+    const baseline = { subject: 'raw child_process', job: { kind: 'raw-stdin', bytes: localBytes } } as const;
+    measureLocalPair(context, sink, scenario, 'local-pipe', baseline, { kind: 'procwire-stdin', bytes: localBytes });
   }
   for (const transport of context.remoteTransports()) {
     const target = context.target(transport);
