@@ -1,11 +1,11 @@
 /**
- * A client process of its own for one transport family (`local`, `grpc` or `ws`, the first
- * argument): the family's raw baseline and procwire's client, measured side by side in a process
- * that loads what that family's user loads (`@procwire/core` and `@procwire/local-pty` with
+ * A client process of its own for one transport family (the first argument: `local`, `grpc`, `ws`
+ * or `openssh`): the family's raw baseline and procwire's client, measured side by side in a
+ * process that loads what that family's user loads (`@procwire/core` and `@procwire/local-pty` with
  * node-pty; or `@procwire/grpc` with grpc-js; or `@procwire/websocket` with ws) and nothing else.
- * OpenSSH's rows run in a child of their own too (`openssh`, which loads nothing but the driver of
- * the `ssh` process), so that no subject pays for the bench process's heap. Started by
- * `ClientProcess`; it runs the bulk throughput, exec round trip and echo jobs.
+ * OpenSSH's child loads nothing but the driver of the `ssh` process, so that no subject pays for
+ * the bench process's heap. Started by `ClientProcess`; it runs the bulk throughput, exec round
+ * trip and echo jobs.
  *
  * Why not in the bench process: that one loads every transport's libraries and holds every
  * client, and with that heap V8 ran several times more full collections while a client read bulk

@@ -18,7 +18,7 @@ export interface Endpoint {
   readonly caPem?: string;
 }
 
-/** What a client child can run. Bulk jobs report the bytes moved; echo jobs their latencies. */
+/** What a client child can run: bulk jobs (`bytes`), echo jobs (`plan`) and exec round trips (`count`). */
 export type ClientJob =
   | { readonly kind: 'raw-stdout' | 'procwire-stdout' | 'raw-stdin' | 'procwire-stdin'; readonly bytes: number; readonly endpoint?: Endpoint }
   | { readonly kind: 'raw-pty' | 'procwire-pty'; readonly bytes: number }
