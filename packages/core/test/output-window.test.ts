@@ -78,6 +78,31 @@ describe('OutputWindow', () => {
     assert.deepEqual(window.info(), { mode: 'pipe', acknowledged: expected.length + 2, written: expected.length + 4, eof: true });
   });
 
+  it('keeps every unacknowledged byte at its offset when many chunks were acknowledged and more arrive', async () => {
+    const window = new OutputWindow({ windowBytes: 1 << 20 });
+    const chunk = (i: number) => bytes(`<${i}>`);
+    let expected = '';
+    for (let i = 0; i < 3000; i++) {
+      window.push(chunk(i));
+      expected += `<${i}>`;
+    }
+    // Two thirds acknowledged, and one partly: the rest moves to the front of the window's arrays.
+    const acked = expected.indexOf('<2000>') + 2;
+    window.acknowledge(acked);
+    for (let i = 3000; i < 3100; i++) {
+      window.push(chunk(i));
+      expected += `<${i}>`;
+    }
+    window.end();
+    assert.equal(window.retainedBytes, expected.length - expected.indexOf('<2000>'));
+    let got = '';
+    for await (const { offset, data } of window.read(acked + 1)) {
+      assert.equal(offset, acked + 1 + got.length);
+      got += text(data);
+    }
+    assert.equal(got, expected.slice(acked + 1));
+  });
+
   it('a waiting reader gets new output as it arrives', async () => {
     const window = new OutputWindow({ windowBytes: 1024 });
     const reading = readAll(window, 0);
