@@ -211,6 +211,10 @@ class LocalTransport implements Transport {
   }
 
   private find(request: { readonly processId: string }, options: CallOptions | undefined): HostedProcess {
+    // Ids in the registry were checked when they started: look up first (an ack per output chunk
+    // comes here), and check only an id that is not there, so a malformed one is invalid_argument.
+    const found = this.registry.find(options?.principal, request?.processId);
+    if (found !== undefined) return found;
     validateProcessId(request?.processId);
     return this.registry.get(options?.principal, request.processId);
   }
