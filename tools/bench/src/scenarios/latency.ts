@@ -2,6 +2,7 @@
 import type { ClientJob } from '../client-process.js';
 import type { BenchContext } from '../context.js';
 import type { EchoSamples } from '../echo-probe.js';
+import { measureInClient } from './client-rows.js';
 import type { Metrics, Row, RowSink } from '../row.js';
 import { percentile } from '../stats.js';
 
@@ -35,13 +36,10 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
   const { transports } = context.options;
   const count = Math.min(context.options.samples, 300);
   const scenario = 'exec-round-trip';
-  const measureInClient = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) => {
-    const child = context.clientProcess(base.transport);
-    if (typeof child === 'string') sink.skip({ scenario, ...base }, child);
-    else sink.measure({ scenario, ...base }, 1, async () => latencyMetrics((await child.run(job)).roundTrips!));
-  };
+  const measure = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) =>
+    measureInClient(context, sink, { scenario, ...base }, 1, job, (result) => latencyMetrics(result.roundTrips!));
   if (transports.has('local-pipe')) {
-    measureInClient({ subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, { kind: 'raw-exec', count });
+    measure({ subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, { kind: 'raw-exec', count });
   }
   for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
@@ -51,13 +49,13 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
       continue;
     }
     const job: ClientJob = target.endpoint === undefined ? { kind: 'procwire-exec', count } : { kind: 'procwire-exec', count, endpoint: target.endpoint };
-    measureInClient({ subject: target.subject, role: 'procwire', transport }, job);
+    measure({ subject: target.subject, role: 'procwire', transport }, job);
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh (ControlMaster)', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else measureInClient(subject, { kind: 'ssh-exec', count: Math.min(count, 100), sshArgs: ssh.muxArgs() });
+    else measure(subject, { kind: 'ssh-exec', count: Math.min(count, 100), sshArgs: ssh.muxArgs() });
   }
 }
 
@@ -69,13 +67,10 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
   const { transports, samples, echoWarmup } = context.options;
   const plan = { samples, warmup: echoWarmup };
   const scenario = 'echo-latency';
-  const measureInClient = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) => {
-    const child = context.clientProcess(base.transport);
-    if (typeof child === 'string') sink.skip({ scenario, ...base }, child);
-    else sink.measure({ scenario, ...base }, 1, async () => echoMetrics((await child.run(job)).echo!));
-  };
+  const measure = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) =>
+    measureInClient(context, sink, { scenario, ...base }, 1, job, (result) => echoMetrics(result.echo!));
   if (transports.has('local-pty')) {
-    measureInClient({ subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, { kind: 'raw-echo', plan });
+    measure({ subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, { kind: 'raw-echo', plan });
   }
   for (const transport of ['local-pty', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
@@ -84,7 +79,7 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
       const raw = context.rawServers.get(transport)!;
       const subject = `${typeof raw === 'string' ? `raw ${transport}` : raw.subject} relay pty`;
       if (typeof raw === 'string') sink.skip({ scenario, subject, role: 'baseline', transport }, raw);
-      else measureInClient({ subject, role: 'baseline', transport }, { kind: 'raw-echo', plan, endpoint: context.rawEndpoint(raw) });
+      else measure({ subject, role: 'baseline', transport }, { kind: 'raw-echo', plan, endpoint: context.rawEndpoint(raw) });
     }
     const target = context.target(transport);
     if (typeof target === 'string') {
@@ -93,12 +88,12 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
     }
     const subject = transport === 'local-pty' ? target.subject : `${target.subject} pty`;
     const job: ClientJob = target.endpoint === undefined ? { kind: 'procwire-echo', plan } : { kind: 'procwire-echo', plan, endpoint: target.endpoint };
-    measureInClient({ subject, role: 'procwire', transport }, job);
+    measure({ subject, role: 'procwire', transport }, job);
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh -tt', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else measureInClient(subject, { kind: 'ssh-echo', plan, sshArgs: ssh.baseArgs() });
+    else measure(subject, { kind: 'ssh-echo', plan, sshArgs: ssh.baseArgs() });
   }
 }

@@ -3,6 +3,7 @@ import type { BenchContext } from '../context.js';
 import type { ClientJob } from '../client-process.js';
 import type { Metrics, Row, RowSink } from '../row.js';
 import { mibPerSecond } from '../stats.js';
+import { measureInClient } from './client-rows.js';
 
 function metrics(bytes: number, received: number, ms: number): Metrics {
   return { 'MiB/s': mibPerSecond(received, ms), seconds: ms / 1000, lostBytes: bytes - received };
@@ -11,20 +12,11 @@ function metrics(bytes: number, received: number, ms: number): Metrics {
 type Base = Pick<Row, 'scenario' | 'subject' | 'role' | 'transport'>;
 
 /**
- * Queue a row whose runs are `job`, run in the client process of the row's transport family
- * (client-child.ts), which times them: raw and procwire are measured in a process that loads what
- * that family's user loads.
+ * Queue a bulk row: `job` runs in the client process of the row's transport family
+ * (client-child.ts), which times it, `runs` times.
  */
-function measureInClient(context: BenchContext, sink: RowSink, base: Base, job: Extract<ClientJob, { bytes: number }>): void {
-  const child = context.clientProcess(base.transport);
-  if (typeof child === 'string') {
-    sink.skip(base, child);
-    return;
-  }
-  sink.measure(base, context.options.runs, async () => {
-    const { received, ms } = await child.run(job);
-    return metrics(job.bytes, received!, ms!);
-  });
+function measureBulk(context: BenchContext, sink: RowSink, base: Base, job: Extract<ClientJob, { bytes: number }>): void {
+  measureInClient(context, sink, base, context.options.runs, job, (result) => metrics(job.bytes, result.received!, result.ms!));
 }
 
 /** A local baseline's row and procwire's local row beside it (skipped with the reason when the local host is missing). */
@@ -36,11 +28,11 @@ function measureLocalPair(
   baseline: { readonly subject: string; readonly job: Extract<ClientJob, { bytes: number }> },
   procwireJob: Extract<ClientJob, { bytes: number }>,
 ): void {
-  measureInClient(context, sink, { scenario, subject: baseline.subject, role: 'baseline', transport }, baseline.job);
+  measureBulk(context, sink, { scenario, subject: baseline.subject, role: 'baseline', transport }, baseline.job);
   const subject = { scenario, subject: `procwire ${transport.replace('-', ' ')}`, role: 'procwire', transport } as const;
   const target = context.target(transport);
   if (typeof target === 'string') sink.skip(subject, target);
-  else measureInClient(context, sink, subject, procwireJob);
+  else measureBulk(context, sink, subject, procwireJob);
 }
 
 /** Stdout throughput for every selected subject. */
@@ -57,20 +49,20 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
     if (typeof raw === 'string') sink.skip({ scenario, subject: `raw ${transport}`, role: 'baseline', transport }, raw);
     else {
       const job = { kind: 'raw-stdout', bytes: networkBytes, endpoint: context.rawEndpoint(raw) } as const;
-      measureInClient(context, sink, { scenario, subject: raw.subject, role: 'baseline', transport }, job);
+      measureBulk(context, sink, { scenario, subject: raw.subject, role: 'baseline', transport }, job);
     }
     const target = context.target(transport);
     if (typeof target === 'string') sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
     else {
       const job = { kind: 'procwire-stdout', bytes: networkBytes, endpoint: target.endpoint! } as const;
-      measureInClient(context, sink, { scenario, subject: target.subject, role: 'procwire', transport }, job);
+      measureBulk(context, sink, { scenario, subject: target.subject, role: 'procwire', transport }, job);
     }
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else measureInClient(context, sink, subject, { kind: 'ssh-stdout', bytes: networkBytes, sshArgs: ssh.baseArgs() });
+    else measureBulk(context, sink, subject, { kind: 'ssh-stdout', bytes: networkBytes, sshArgs: ssh.baseArgs() });
   }
 }
 
@@ -99,12 +91,12 @@ export async function stdinThroughput(context: BenchContext, sink: RowSink): Pro
       continue;
     }
     const job = { kind: 'procwire-stdin', bytes: networkBytes, endpoint: target.endpoint! } as const;
-    measureInClient(context, sink, { scenario, subject: target.subject, role: 'procwire', transport }, job);
+    measureBulk(context, sink, { scenario, subject: target.subject, role: 'procwire', transport }, job);
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else measureInClient(context, sink, subject, { kind: 'ssh-stdin', bytes: networkBytes, sshArgs: ssh.baseArgs() });
+    else measureBulk(context, sink, subject, { kind: 'ssh-stdin', bytes: networkBytes, sshArgs: ssh.baseArgs() });
   }
 }
