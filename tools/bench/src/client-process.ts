@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './child-stop.js';
 import type { EchoPlan, EchoSamples } from './echo-probe.js';
 
 /** The client families: each child loads only the libraries its family's user would (OpenSSH: none). */
@@ -93,12 +94,7 @@ export class ClientProcess {
   }
 
   /** Close the child's clients and wait for it to exit (SIGKILL after 5 s). */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'close' } satisfies ClientRequest);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.child);
   }
 }

@@ -32,6 +32,8 @@ export interface RawServer {
   readonly transport: TransportName;
   readonly subject: string;
   readonly server: ServerProcess;
+  /** Where a client process reaches it. */
+  readonly endpoint: Endpoint;
 }
 
 /** Shared state of one bench run. */
@@ -71,13 +73,6 @@ export class BenchContext {
   /** The client process of `transport`'s family, or why it is missing. */
   clientProcess(transport: TransportName): ClientProcess | string {
     return this.clientProcesses.get(familyOf(transport)) ?? `no client process for ${transport}`;
-  }
-
-  /** Where a client process reaches `transport`'s raw baseline server. */
-  rawEndpoint(raw: RawServer): Endpoint {
-    const caPem = raw.transport === 'grpc-tls' || raw.transport === 'wss' ? (this.tls as TlsFiles).certPem : undefined;
-    const grpc = raw.transport === 'grpc' || raw.transport === 'grpc-tls';
-    return { ...(grpc ? { address: raw.server.address } : { url: raw.server.url! }), ...(caPem === undefined ? {} : { caPem }) };
   }
 
   /** The remote transport families selected for this run, in table order. */
@@ -135,6 +130,15 @@ export class BenchContext {
     return server;
   }
 
+  /** Where a client process reaches `server`, a server of `transport`. */
+  private endpointOf(transport: TransportName, server: ServerProcess): Endpoint {
+    const tls = this.tlsFor(transport);
+    return {
+      ...(familyOf(transport) === 'grpc' ? { address: server.address } : { url: server.url! }),
+      ...(tls === undefined ? {} : { caPem: tls.certPem }),
+    };
+  }
+
   private async startRemote(transport: TransportName): Promise<ProcwireTarget> {
     const grpc = transport === 'grpc' || transport === 'grpc-tls';
     const { createClient } = this.procwire;
@@ -152,10 +156,7 @@ export class BenchContext {
     const client = createClient(makeTransport(options));
     this.clients.push(client);
     const label = { grpc: 'grpc', 'grpc-tls': 'grpc+tls', ws: 'websocket', wss: 'websocket+tls' }[transport as string];
-    const endpoint: Endpoint = {
-      ...(grpc ? { address: server.address } : { url: server.url! }),
-      ...(tls ? { caPem: tls.certPem } : {}),
-    };
+    const endpoint = this.endpointOf(transport, server);
     return { transport, subject: `procwire ${label}`, client, hostMemory: () => server.memory(), inProcess: false, endpoint };
   }
 
@@ -163,7 +164,7 @@ export class BenchContext {
     const grpc = transport === 'grpc' || transport === 'grpc-tls';
     const server = await this.startServer(grpc ? 'raw-grpc' : 'raw-ws', transport);
     const label = { grpc: 'raw grpc-js', 'grpc-tls': 'raw grpc-js+tls', ws: 'raw ws', wss: 'raw ws+tls' }[transport as string];
-    return { transport, subject: label!, server };
+    return { transport, subject: label!, server, endpoint: this.endpointOf(transport, server) };
   }
 
   /** Close every client, server and sshd this run started. */

@@ -1,6 +1,7 @@
 /** The parent side of `server-child.ts`: start a server in a child process, read its memory, stop it. */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './child-stop.js';
 import type { MemoryReading } from './memory.js';
 
 /** Kinds of server the child can run. */
@@ -62,12 +63,7 @@ export class ServerProcess {
   }
 
   /** Stop the server and wait for its process to exit (SIGKILL after 5 s). */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'close' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.child);
   }
 }

@@ -79,7 +79,7 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
       const raw = context.rawServers.get(transport)!;
       const subject = `${typeof raw === 'string' ? `raw ${transport}` : raw.subject} relay pty`;
       if (typeof raw === 'string') sink.skip({ scenario, subject, role: 'baseline', transport }, raw);
-      else measure({ subject, role: 'baseline', transport }, { kind: 'raw-echo', plan, endpoint: context.rawEndpoint(raw) });
+      else measure({ subject, role: 'baseline', transport }, { kind: 'raw-echo', plan, endpoint: raw.endpoint });
     }
     const target = context.target(transport);
     if (typeof target === 'string') {

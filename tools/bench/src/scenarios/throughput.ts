@@ -48,7 +48,7 @@ export async function stdoutThroughput(context: BenchContext, sink: RowSink): Pr
     const raw = context.rawServers.get(transport)!;
     if (typeof raw === 'string') sink.skip({ scenario, subject: `raw ${transport}`, role: 'baseline', transport }, raw);
     else {
-      const job = { kind: 'raw-stdout', bytes: networkBytes, endpoint: context.rawEndpoint(raw) } as const;
+      const job = { kind: 'raw-stdout', bytes: networkBytes, endpoint: raw.endpoint } as const;
       measureBulk(context, sink, { scenario, subject: raw.subject, role: 'baseline', transport }, job);
     }
     const target = context.target(transport);
