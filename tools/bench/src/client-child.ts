@@ -57,36 +57,68 @@ function checkExit(command: string, code: number | null): void {
   if (code !== 0) throw new Error(`${command} exited with ${code}`);
 }
 
-/** The bytes a bulk job moved (received for output, written for stdin). */
-async function bulk(job: Extract<ClientJob, { bytes: number }>): Promise<number> {
+/**
+ * A bulk job's run, made ready first (its module loaded, its client made), so that only the run
+ * itself is timed; it resolves with the bytes moved (received for output, written for stdin).
+ */
+async function bulkRun(job: Extract<ClientJob, { bytes: number }>): Promise<() => Promise<number>> {
   const endpoint = 'endpoint' in job ? job.endpoint : undefined;
   const argv = head(job.bytes);
   switch (job.kind) {
-    case 'raw-stdout':
-      if (family === 'local') return (await (await import('./baselines/raw-process.js')).rawStdoutBytes('head', argv.slice(1))).bytes;
-      if (family === 'grpc') return (await import('./baselines/raw-grpc.js')).rawGrpcStdoutBytes(endpoint!.address!, argv, endpoint!.caPem);
-      return (await import('./baselines/raw-ws.js')).rawWebSocketStdoutBytes(endpoint!.url!, argv, endpoint!.caPem);
-    case 'procwire-stdout': {
-      const result = await procwireStdoutBytes(await procwireClient(endpoint), argv);
-      checkExit('head', result.code);
-      return result.bytes;
+    case 'raw-stdout': {
+      if (family === 'local') {
+        const { rawStdoutBytes } = await import('./baselines/raw-process.js');
+        return async () => (await rawStdoutBytes('head', argv.slice(1))).bytes;
+      }
+      if (family === 'grpc') {
+        const { rawGrpcStdoutBytes } = await import('./baselines/raw-grpc.js');
+        return () => rawGrpcStdoutBytes(endpoint!.address!, argv, endpoint!.caPem);
+      }
+      const { rawWebSocketStdoutBytes } = await import('./baselines/raw-ws.js');
+      return () => rawWebSocketStdoutBytes(endpoint!.url!, argv, endpoint!.caPem);
     }
-    case 'raw-pty':
-      return (await (await import('./baselines/raw-pty.js')).rawPtyBytes('head', argv.slice(1))).bytes;
-    case 'procwire-pty':
-      return (await procwireStdoutBytes(await procwireClient(undefined), argv, true)).bytes;
-    case 'raw-stdin':
+    case 'procwire-stdout': {
+      const client = await procwireClient(endpoint);
+      return async () => {
+        const result = await procwireStdoutBytes(client, argv);
+        checkExit('head', result.code);
+        return result.bytes;
+      };
+    }
+    case 'raw-pty': {
+      const { rawPtyBytes } = await import('./baselines/raw-pty.js');
+      return async () => (await rawPtyBytes('head', argv.slice(1))).bytes;
+    }
+    case 'procwire-pty': {
+      const client = await procwireClient(undefined);
+      return async () => (await procwireStdoutBytes(client, argv, true)).bytes;
+    }
+    case 'raw-stdin': {
       if (family !== 'local') throw new Error(`no raw stdin baseline for ${family}`);
-      checkExit('cat', await (await import('./baselines/raw-process.js')).rawStdinBytes('sh', ['-c', 'cat >/dev/null'], job.bytes));
-      return job.bytes;
-    case 'procwire-stdin':
-      checkExit('cat', await procwireStdin(await procwireClient(endpoint), job.bytes));
-      return job.bytes;
-    case 'ssh-stdout':
-      return (await import('./baselines/openssh-client.js')).sshStdoutBytes(job.sshArgs, job.bytes);
-    case 'ssh-stdin':
-      await (await import('./baselines/openssh-client.js')).sshStdin(job.sshArgs, job.bytes);
-      return job.bytes;
+      const { rawStdinBytes } = await import('./baselines/raw-process.js');
+      return async () => {
+        checkExit('cat', await rawStdinBytes('sh', ['-c', 'cat >/dev/null'], job.bytes));
+        return job.bytes;
+      };
+    }
+    case 'procwire-stdin': {
+      const client = await procwireClient(endpoint);
+      return async () => {
+        checkExit('cat', await procwireStdin(client, job.bytes));
+        return job.bytes;
+      };
+    }
+    case 'ssh-stdout': {
+      const { sshStdoutBytes } = await import('./baselines/openssh-client.js');
+      return () => sshStdoutBytes(job.sshArgs, job.bytes);
+    }
+    case 'ssh-stdin': {
+      const { sshStdin } = await import('./baselines/openssh-client.js');
+      return async () => {
+        await sshStdin(job.sshArgs, job.bytes);
+        return job.bytes;
+      };
+    }
   }
 }
 
@@ -130,8 +162,9 @@ async function execTrue(job: Extract<ClientJob, { count: number }>): Promise<num
 async function run(job: ClientJob): Promise<ClientResult> {
   if ('plan' in job) return { echo: await echo(job) };
   if ('count' in job) return { roundTrips: await execTrue(job) };
+  const runOnce = await bulkRun(job);
   const start = process.hrtime.bigint();
-  const received = await bulk(job);
+  const received = await runOnce();
   return { received, ms: elapsedMs(start) };
 }
 
