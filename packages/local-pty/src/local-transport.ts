@@ -68,7 +68,7 @@ class LocalTransport implements Transport {
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     this.checkOpen(options);
-    validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes });
+    validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes, maxEnvBytes: this.options.maxEnvBytes });
     const principal = options?.principal;
     const existing = this.registry.find(principal, request.processId);
     if (existing !== undefined) return existing.info();

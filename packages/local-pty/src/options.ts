@@ -1,7 +1,7 @@
 /**
  * The options of `localTransport()`, with their defaults.
  */
-import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+import { ErrorCode, MAX_TIMER_MS, ProcwireError } from '@procwire/core/transport';
 import { defaultBaseEnv } from './environment.js';
 
 /** Options of {@link localTransport}. Every option is optional. */
@@ -19,6 +19,17 @@ export interface LocalTransportOptions {
   readonly maxProcessesPerPrincipal?: number;
   /** The most bytes of argv (UTF-8, one NUL per item). Default 256 KiB. */
   readonly maxArgvBytes?: number;
+  /**
+   * The most bytes of a request's `env` (UTF-8 `KEY=VALUE` and a NUL per entry); past it `start`
+   * is `resource_exhausted`. Default 256 KiB.
+   */
+  readonly maxEnvBytes?: number;
+  /**
+   * The most stdin bytes one process holds on the host without the process having taken them,
+   * counting writes that wait their turn; a write past it is `resource_exhausted`. An awaited
+   * write never meets it (it resolves once its bytes are taken). Default 1 MiB.
+   */
+  readonly maxPendingInputBytes?: number;
   /**
    * After SIGTERM (timeout) the host waits this long before SIGKILL to the process group; it also
    * waits this long after the leader exits for the rest of the group to close the outputs.
@@ -43,6 +54,19 @@ export interface LocalTransportOptions {
   /** Run every process with this group id; given together with `uid`. */
   readonly gid?: number;
   /**
+   * A user per principal: a principal's processes run as its `uid`/`gid`, supplementary groups
+   * dropped, with `HOME`, `USER` and `LOGNAME` from the uid's passwd entry when it has one. The
+   * host must run as root (else `localTransport()` throws). Give each principal a uid of its own,
+   * used by nothing else: at `close()` the host kills every process running as a mapped uid.
+   * A principal without an entry runs as `uid`/`gid` when given, else as the host.
+   */
+  readonly principalUsers?: Readonly<Record<string, { readonly uid: number; readonly gid: number }>>;
+  /**
+   * Refuse a start by a principal that has no entry in `principalUsers` (the undefined principal
+   * included) with `permission_denied`. Default false.
+   */
+  readonly requirePrincipalUser?: boolean;
+  /**
    * Spawn pipe-mode processes from a small helper process instead of this one. Default false.
    *
    * Node's spawn forks the calling process synchronously, copying its page tables, and the event
@@ -64,10 +88,14 @@ export interface ResolvedOptions {
   readonly maxProcesses: number;
   readonly maxProcessesPerPrincipal: number;
   readonly maxArgvBytes: number;
+  readonly maxEnvBytes: number;
+  readonly maxPendingInputBytes: number;
   readonly killGraceMs: number;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly defaultCwd: string;
   readonly user?: { readonly uid: number; readonly gid: number };
+  readonly principalUsers: ReadonlyMap<string, { readonly uid: number; readonly gid: number }>;
+  readonly requirePrincipalUser: boolean;
   readonly spawnHelper: boolean;
 }
 
@@ -75,12 +103,25 @@ export const DEFAULT_OUTPUT_WINDOW_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 5 * 60 * 1000;
 export const DEFAULT_MAX_PROCESSES = 256;
 export const DEFAULT_MAX_ARGV_BYTES = 256 * 1024;
+export const DEFAULT_MAX_ENV_BYTES = 256 * 1024;
+export const DEFAULT_MAX_PENDING_INPUT_BYTES = 1024 * 1024;
 export const DEFAULT_KILL_GRACE_MS = 2000;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function durationMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    throw new ProcwireError(
+      ErrorCode.InvalidArgument,
+      `localTransport option ${name} must be an integer number of milliseconds in 1..${MAX_TIMER_MS}, got ${value}`,
+    );
   }
   return value;
 }
@@ -100,6 +141,39 @@ function flag(name: string, value: boolean | undefined): boolean {
   return value;
 }
 
+function principalUsers(
+  users: LocalTransportOptions['principalUsers'],
+): ReadonlyMap<string, { readonly uid: number; readonly gid: number }> {
+  const resolved = new Map<string, { readonly uid: number; readonly gid: number }>();
+  if (users === undefined) return resolved;
+  if (typeof users !== 'object' || users === null) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, 'localTransport option principalUsers must be an object');
+  }
+  for (const [principal, user] of Object.entries(users)) {
+    const name = `principalUsers[${JSON.stringify(principal)}]`;
+    if (typeof user !== 'object' || user === null) {
+      throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be { uid, gid }`);
+    }
+    const uid = userId(`${name}.uid`, user.uid);
+    if (uid === 0) throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name}.uid must not be 0 (root)`);
+    const sharing = [...resolved].find(([, other]) => other.uid === uid);
+    if (sharing !== undefined) {
+      throw new ProcwireError(
+        ErrorCode.InvalidArgument,
+        `localTransport option ${name}.uid ${uid} is also the uid of principal ${JSON.stringify(sharing[0])}: each principal needs a uid of its own`,
+      );
+    }
+    resolved.set(principal, { uid, gid: userId(`${name}.gid`, user.gid) });
+  }
+  if (resolved.size > 0 && process.getuid?.() !== 0) {
+    throw new ProcwireError(
+      ErrorCode.FailedPrecondition,
+      'localTransport option principalUsers needs a host running as root (it switches each process to its principal\'s uid)',
+    );
+  }
+  return resolved;
+}
+
 /** Applies defaults and checks every option; throws `invalid_argument` naming a bad one. */
 export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOptions {
   if ((options.uid === undefined) !== (options.gid === undefined)) {
@@ -108,14 +182,18 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
   const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, DEFAULT_MAX_PROCESSES);
   return {
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
-    retentionMs: positiveInteger('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
+    retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,
     maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),
     maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, DEFAULT_MAX_ARGV_BYTES),
-    killGraceMs: positiveInteger('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
+    maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, DEFAULT_MAX_ENV_BYTES),
+    maxPendingInputBytes: positiveInteger('maxPendingInputBytes', options.maxPendingInputBytes, DEFAULT_MAX_PENDING_INPUT_BYTES),
+    killGraceMs: durationMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
     baseEnv: options.inheritEnv === true ? { ...process.env } : (options.baseEnv ?? defaultBaseEnv()),
     defaultCwd: options.defaultCwd ?? process.cwd(),
     spawnHelper: flag('spawnHelper', options.spawnHelper),
+    principalUsers: principalUsers(options.principalUsers),
+    requirePrincipalUser: flag('requirePrincipalUser', options.requirePrincipalUser),
     ...(options.uid !== undefined && options.gid !== undefined
       ? { user: { uid: userId('uid', options.uid), gid: userId('gid', options.gid) } }
       : {}),

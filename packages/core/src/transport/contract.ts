@@ -149,6 +149,13 @@ export interface ProcessInfo {
   /** Milliseconds since the epoch. */
   readonly startedAt: number;
   readonly exitedAt?: number;
+  /**
+   * True while other members of the process's group still run after its leader exited (a
+   * background job, a daemon that did not leave the group): the host still counts the process
+   * against its limits and `signal` reaches them. Absent or false otherwise; hosts that cannot
+   * tell omit it.
+   */
+  readonly groupRunning?: boolean;
   readonly stdout: OutputStreamInfo;
   readonly stderr: OutputStreamInfo;
   readonly stdin: InputStreamInfo;

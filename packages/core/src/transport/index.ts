@@ -33,7 +33,9 @@ export { type FreshInput, InputCursor } from './input-cursor.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
 export { ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
 export {
+  MAX_TIMER_MS,
   type StartLimits,
+  validateDurationMs,
   validateFd,
   validateOffset,
   validateProcessId,

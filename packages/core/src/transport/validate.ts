@@ -51,13 +51,33 @@ export function validateTerminalSize(size: unknown): asserts size is TerminalSiz
   }
 }
 
+/**
+ * The longest timer Node keeps (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. Every
+ * duration a host accepts (`timeoutMs`, its own options) must lie in 1..MAX_TIMER_MS.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Limits a host or server applies to `start`. */
 export interface StartLimits {
   /** The most bytes of argv (UTF-8, with one NUL per item, as the kernel counts); default 256 KiB. */
   readonly maxArgvBytes?: number;
+  /** The most bytes of the request's env, counted as UTF-8 `KEY=VALUE` plus a NUL each; default 256 KiB. */
+  readonly maxEnvBytes?: number;
+}
+
+/** Throws `invalid_argument` naming `what` unless `value` is an integer in 1..{@link MAX_TIMER_MS}. */
+export function validateDurationMs(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    throw invalid(`${what} must be an integer number of milliseconds in 1..${MAX_TIMER_MS}, got ${JSON.stringify(value)}`);
+  }
 }
 
 const encoder = new TextEncoder();
+
+function utf8Length(text: string): number {
+  // ASCII (the usual case) is one byte per code unit: no encoding needed to count it.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).byteLength;
+}
 
 /**
  * Throws `invalid_argument` for a malformed start (bad id, empty or non-string argv, NUL bytes,
@@ -72,7 +92,7 @@ export function validateStartRequest(request: StartRequest, limits: StartLimits 
   argv.forEach((item: unknown, index) => {
     if (typeof item !== 'string') throw invalid(`argv[${index}] must be a string, got ${typeof item}`);
     if (item.includes('\0')) throw invalid(`argv[${index}] contains a NUL byte`);
-    argvBytes += encoder.encode(item).byteLength + 1;
+    argvBytes += utf8Length(item) + 1;
   });
   if (argv[0] === '') throw invalid('argv[0] (the command) must not be empty');
   const maxArgvBytes = limits.maxArgvBytes ?? 256 * 1024;
@@ -88,12 +108,21 @@ export function validateStartRequest(request: StartRequest, limits: StartLimits 
   }
   if (request.env !== undefined) {
     if (typeof request.env !== 'object' || request.env === null) throw invalid('env must be an object');
+    let envBytes = 0;
     for (const [key, value] of Object.entries(request.env)) {
       if (key === '' || key.includes('=') || key.includes('\0')) {
         throw invalid(`env key ${JSON.stringify(key)} is not valid (empty, or contains "=" or NUL)`);
       }
       if (value !== undefined && typeof value !== 'string') throw invalid(`env ${key} must be a string or undefined`);
       if (value?.includes('\0')) throw invalid(`env ${key} contains a NUL byte`);
+      if (value !== undefined) envBytes += utf8Length(key) + 1 + utf8Length(value) + 1;
+    }
+    const maxEnvBytes = limits.maxEnvBytes ?? 256 * 1024;
+    if (envBytes > maxEnvBytes) {
+      throw new ProcwireError(
+        ErrorCode.ResourceExhausted,
+        `env is ${envBytes} bytes (KEY=VALUE and a NUL each), over the limit of ${maxEnvBytes} bytes`,
+      );
     }
   }
   for (const name of ['stdout', 'stderr'] as const) {
@@ -107,9 +136,5 @@ export function validateStartRequest(request: StartRequest, limits: StartLimits 
       throw invalid('pty term must be a non-empty string');
     }
   }
-  if (request.timeoutMs !== undefined) {
-    if (typeof request.timeoutMs !== 'number' || !Number.isFinite(request.timeoutMs) || request.timeoutMs <= 0) {
-      throw invalid(`timeoutMs must be a positive number, got ${JSON.stringify(request.timeoutMs)}`);
-    }
-  }
+  if (request.timeoutMs !== undefined) validateDurationMs(request.timeoutMs, 'timeoutMs');
 }
