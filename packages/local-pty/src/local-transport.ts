@@ -25,6 +25,7 @@ import {
   type WriteInputRequest,
   type WriteInputResult,
 } from '@procwire/core/transport';
+import { closeInheritedDescriptors } from './close-on-exec.js';
 import { mergeEnv } from './environment.js';
 import { HostedProcess } from './hosted-process.js';
 import { lazyIterable } from './lazy-iterable.js';
@@ -39,7 +40,7 @@ import { SpawnHelper } from './spawn-helper.js';
 /**
  * A transport that runs processes on this host: pipes through `child_process`, terminals through
  * node-pty. Each process leads its own process group. `close()` kills every process it started.
- * Throws `invalid_argument` for a bad option.
+ * Throws `invalid_argument` for a bad option, `internal` when its close-on-exec addon is not built.
  *
  * @example
  * const client = createClient(localTransport());
@@ -47,7 +48,10 @@ import { SpawnHelper } from './spawn-helper.js';
  * await p.wait(); // 0
  */
 export function localTransport(options?: LocalTransportOptions): Transport {
-  return new LocalTransport(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  // What the host inherited or a native module opened must not reach the processes it runs.
+  closeInheritedDescriptors();
+  return new LocalTransport(resolved);
 }
 
 class LocalTransport implements Transport {
