@@ -36,6 +36,7 @@ import { PtySource } from './pty-source.js';
 import { signalNumberOf } from './signals.js';
 import { checkCwd } from './spawn-checks.js';
 import { SpawnHelper } from './spawn-helper.js';
+import { dropSupplementaryGroups, type RunAsUser, resolveUsers } from './users.js';
 
 /**
  * A transport that runs processes on this host: pipes through `child_process`, terminals through
@@ -57,6 +58,10 @@ export function localTransport(options?: LocalTransportOptions): Transport {
 class LocalTransport implements Transport {
   private readonly registry: ProcessRegistry<HostedProcess>;
   private readonly spawnHelper: SpawnHelper | undefined;
+  /** The user of each principal in `principalUsers`. */
+  private readonly principalUsers: ReadonlyMap<string, RunAsUser>;
+  /** The `uid`/`gid` option's user: everyone else's. */
+  private readonly defaultUser: RunAsUser | undefined;
   /** Starts through the spawn helper not yet registered, by principal and id (starts are idempotent). */
   private readonly starting = new Map<string, { principal: string | undefined; info: Promise<ProcessInfo> }>();
   private closed = false;
@@ -68,19 +73,34 @@ class LocalTransport implements Transport {
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
     });
     if (options.spawnHelper) this.spawnHelper = new SpawnHelper();
+    this.principalUsers = resolveUsers(options.principalUsers);
+    this.defaultUser = options.user === undefined ? undefined : resolveUsers(new Map([[0, options.user]])).get(0);
+    if (this.defaultUser !== undefined || this.principalUsers.size > 0) dropSupplementaryGroups();
+  }
+
+  /** Who runs `principal`'s processes; `permission_denied` when it must have a user and has none. */
+  private userOf(principal: string | undefined): RunAsUser | undefined {
+    const user = principal === undefined ? undefined : this.principalUsers.get(principal);
+    if (user !== undefined) return user;
+    if (this.options.requirePrincipalUser) {
+      const who = principal === undefined ? 'the unauthenticated local caller (no principal)' : `principal ${JSON.stringify(principal)}`;
+      throw new ProcwireError(ErrorCode.PermissionDenied, `${who} has no user in principalUsers, and requirePrincipalUser is set`);
+    }
+    return this.defaultUser;
   }
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     this.checkOpen(options);
     validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes, maxEnvBytes: this.options.maxEnvBytes });
     const principal = options?.principal;
+    const user = this.userOf(principal);
     const existing = this.registry.find(principal, request.processId);
     if (existing !== undefined) return existing.info();
     const startingKey = JSON.stringify([principal ?? null, request.processId]);
     const starting = this.starting.get(startingKey);
     if (starting !== undefined) return starting.info;
     this.checkCapacity(principal);
-    const cwd = request.cwd ?? this.options.defaultCwd;
+    const cwd = request.cwd ?? (user === undefined || this.options.defaultCwdGiven ? this.options.defaultCwd : user.defaultCwd);
     checkCwd(cwd);
     const process = new HostedProcess({
       request,
@@ -93,11 +113,11 @@ class LocalTransport implements Transport {
     const spec: LaunchSpec = {
       argv: request.argv,
       cwd,
-      env: mergeEnv(this.options.baseEnv, request.env),
+      env: mergeEnv(user === undefined ? this.options.baseEnv : { ...this.options.baseEnv, ...user.identity }, request.env),
       stdout: request.stdout,
       stderr: request.stderr,
       ...(request.pty === undefined ? {} : { pty: request.pty }),
-      ...(this.options.user === undefined ? {} : { user: this.options.user }),
+      ...(user === undefined ? {} : { user: { uid: user.uid, gid: user.gid } }),
     };
     if (spec.pty === undefined && this.spawnHelper !== undefined) {
       const info = this.startThroughHelper(this.spawnHelper, spec, process, request.timeoutMs);
