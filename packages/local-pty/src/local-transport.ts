@@ -27,16 +27,17 @@ import {
 } from '@procwire/core/transport';
 import { closeInheritedDescriptors } from './close-on-exec.js';
 import { mergeEnv } from './environment.js';
+import { GroupWatch } from './group-watch.js';
 import { HostedProcess } from './hosted-process.js';
 import { lazyIterable } from './lazy-iterable.js';
 import { type LocalTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSource } from './process-source.js';
 import { PtySource } from './pty-source.js';
-import { signalNumberOf } from './signals.js';
+import { killSessions, signalNumberOf } from './signals.js';
 import { checkCwd } from './spawn-checks.js';
 import { SpawnHelper } from './spawn-helper.js';
-import { dropSupplementaryGroups, type RunAsUser, resolveUsers } from './users.js';
+import { dropSupplementaryGroups, killEverythingOf, type RunAsUser, resolveUsers } from './users.js';
 
 /**
  * A transport that runs processes on this host: pipes through `child_process`, terminals through
@@ -62,7 +63,10 @@ class LocalTransport implements Transport {
   private readonly principalUsers: ReadonlyMap<string, RunAsUser>;
   /** The `uid`/`gid` option's user: everyone else's. */
   private readonly defaultUser: RunAsUser | undefined;
+  /** The principal users that ran something: at close, whatever still runs as them is killed. */
+  private readonly usedPrincipalUsers = new Set<RunAsUser>();
   /** Starts through the spawn helper not yet registered, by principal and id (starts are idempotent). */
+  private readonly groups = new GroupWatch();
   private readonly starting = new Map<string, { principal: string | undefined; info: Promise<ProcessInfo> }>();
   private closed = false;
 
@@ -100,6 +104,7 @@ class LocalTransport implements Transport {
     const starting = this.starting.get(startingKey);
     if (starting !== undefined) return starting.info;
     this.checkCapacity(principal);
+    if (user !== undefined && user !== this.defaultUser) this.usedPrincipalUsers.add(user);
     const cwd = request.cwd ?? (user === undefined || this.options.defaultCwdGiven ? this.options.defaultCwd : user.defaultCwd);
     checkCwd(cwd);
     const process = new HostedProcess({
@@ -108,7 +113,8 @@ class LocalTransport implements Transport {
       cwd,
       outputWindowBytes: this.options.outputWindowBytes,
       killGraceMs: this.options.killGraceMs,
-      onExit: () => this.registry.markExited(principal, request.processId),
+      onOver: () => this.registry.markExited(principal, request.processId),
+      groups: this.groups,
     });
     const spec: LaunchSpec = {
       argv: request.argv,
@@ -148,8 +154,8 @@ class LocalTransport implements Transport {
     const source = await helper.launch(spec, process);
     this.registry.add(process.principal, process.processId, process);
     process.attach(source, timeoutMs);
-    // It may have ended before it was registered (its exit came with its pipes).
-    if (process.hasEnded) this.registry.markExited(process.principal, process.processId);
+    // It may be over before it was registered (its exit came with its pipes).
+    if (process.isOver) this.registry.markExited(process.principal, process.processId);
     return process.info();
   }
 
@@ -229,8 +235,14 @@ class LocalTransport implements Transport {
     this.closed = true;
     // Starts in flight register their process either way; then it is killed with the rest.
     await Promise.allSettled([...this.starting.values()].map((entry) => entry.info));
-    await Promise.all(this.registry.all().map((process) => process.stop(this.options.killGraceMs)));
+    const processes = this.registry.all();
+    await Promise.all(processes.map((process) => process.stop(this.options.killGraceMs)));
+    // Members that left the group but stayed in the session (a shell's jobs).
+    killSessions(processes.flatMap((process) => (process.pid === undefined ? [] : [process.pid])));
+    // A principal's uid is its own: whatever still runs as it escaped its group and session.
+    await Promise.all([...this.usedPrincipalUsers].map((user) => killEverythingOf(user, this.options.killGraceMs)));
     this.registry.clear();
+    this.groups.stop();
     await this.spawnHelper?.close();
   }
 

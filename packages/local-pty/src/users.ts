@@ -4,6 +4,7 @@
  * processes start in its home (or `/`) unless told otherwise: the host's own directory and
  * identity belong to another user.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 
 /** A user to run processes as, with what the process should know of it. */
@@ -75,4 +76,25 @@ export function resolveUsers<K>(
  */
 export function dropSupplementaryGroups(): void {
   if (process.getuid?.() === 0 && process.setgroups !== undefined) process.setgroups([]);
+}
+
+/**
+ * Kills every process running as `user` (a setsid() daemon included), by a `kill -9 -1` run as
+ * that user: the kernel signals every process the user may signal, but the caller. The uid must
+ * be dedicated to this host. Resolves once the kill ran, or after `timeoutMs`.
+ */
+export function killEverythingOf(user: RunAsUser, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', 'kill -9 -1'], { uid: user.uid, gid: user.gid, cwd: '/', env: {}, stdio: 'ignore' });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    child.once('exit', done);
+    child.once('error', done);
+  });
 }
