@@ -35,6 +35,8 @@ export interface HostedProcessOptions {
   readonly cwd: string;
   readonly outputWindowBytes: number;
   readonly killGraceMs: number;
+  /** The most stdin bytes held for the process before it takes them. */
+  readonly maxPendingInputBytes: number;
   /** Called once, when the process is over: its exit status is known and its group is gone. */
   readonly onOver: () => void;
   /** The host's watch of groups that outlive their leader. */
@@ -76,6 +78,9 @@ export class HostedProcess implements HelperSink {
   private resolveExited!: (status: ExitStatus) => void;
   private rejectExited!: (error: ProcwireError) => void;
   private readonly killGraceMs: number;
+  private readonly maxPendingInputBytes: number;
+  /** Stdin bytes handed to the source that it has not taken yet (see checkPendingInput). */
+  private pendingInputBytes = 0;
   private readonly onOver: () => void;
 
   constructor(options: HostedProcessOptions) {
@@ -86,6 +91,7 @@ export class HostedProcess implements HelperSink {
     this.cwd = options.cwd;
     this.terminal = request.pty === undefined ? undefined : { ...request.pty };
     this.killGraceMs = options.killGraceMs;
+    this.maxPendingInputBytes = options.maxPendingInputBytes;
     this.onOver = options.onOver;
     this.groups = options.groups;
     this.overPromise = new Promise((resolve) => {
@@ -186,14 +192,40 @@ export class HostedProcess implements HelperSink {
   }
 
   async writeInput(request: WriteInputRequest): Promise<WriteInputResult> {
-    const fresh = this.input.accept(request);
     const source = this.source;
     // Input for a process that has exited is accepted and discarded.
-    if (source !== undefined && !this.leaderDone) {
-      if (fresh.data.byteLength > 0) await source.writeInput(fresh.data);
+    const delivered = source !== undefined && !this.leaderDone;
+    if (delivered) this.checkPendingInput(request);
+    const fresh = this.input.accept(request);
+    if (delivered) {
+      const bytes = fresh.data.byteLength;
+      if (bytes > 0) {
+        this.pendingInputBytes += bytes;
+        try {
+          await source.writeInput(fresh.data);
+        } finally {
+          this.pendingInputBytes -= bytes;
+        }
+      }
       if (fresh.eof) source.endInput();
     }
     return this.input.info();
+  }
+
+  /**
+   * Throws `resource_exhausted` when the new bytes of `request` would make the stdin bytes the
+   * process has not taken yet (writes waiting their turn included) exceed `maxPendingInputBytes`.
+   * A write that finds nothing pending always goes on: one awaited write at a time never meets it.
+   */
+  private checkPendingInput(request: WriteInputRequest): void {
+    if (this.pendingInputBytes === 0) return;
+    const fresh = request.offset + request.data.byteLength - this.input.offset;
+    if (fresh <= 0 || this.pendingInputBytes + fresh <= this.maxPendingInputBytes) return;
+    throw new ProcwireError(
+      ErrorCode.ResourceExhausted,
+      `stdin of process ${this.processId} holds ${this.pendingInputBytes} bytes the process has not taken; ${fresh} more would pass maxPendingInputBytes (${this.maxPendingInputBytes}): await each write`,
+      { processId: this.processId },
+    );
   }
 
   resize(size: TerminalSize): void {

@@ -113,6 +113,7 @@ class LocalTransport implements Transport {
       cwd,
       outputWindowBytes: this.options.outputWindowBytes,
       killGraceMs: this.options.killGraceMs,
+      maxPendingInputBytes: this.options.maxPendingInputBytes,
       onOver: () => this.registry.markExited(principal, request.processId),
       groups: this.groups,
     });
