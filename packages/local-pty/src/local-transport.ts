@@ -35,7 +35,7 @@ import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSource } from './process-source.js';
 import { PtySource } from './pty-source.js';
 import { killSessions, signalNumberOf } from './signals.js';
-import { checkCwd } from './spawn-checks.js';
+import { checkCwd, checkExecStrings } from './spawn-checks.js';
 import { SpawnHelper } from './spawn-helper.js';
 import { dropSupplementaryGroups, killEverythingOf, type RunAsUser, resolveUsers } from './users.js';
 
@@ -117,10 +117,12 @@ class LocalTransport implements Transport {
       onOver: () => this.registry.markExited(principal, request.processId),
       groups: this.groups,
     });
+    const env = mergeEnv(user === undefined ? this.options.baseEnv : { ...this.options.baseEnv, ...user.identity }, request.env);
+    checkExecStrings(request.argv, env);
     const spec: LaunchSpec = {
       argv: request.argv,
       cwd,
-      env: mergeEnv(user === undefined ? this.options.baseEnv : { ...this.options.baseEnv, ...user.identity }, request.env),
+      env,
       stdout: request.stdout,
       stderr: request.stderr,
       ...(request.pty === undefined ? {} : { pty: request.pty }),
