@@ -15,6 +15,11 @@ import { SupervisedTransport, type TerminationReport } from './host/supervised-t
 import { createHttpRoutes } from './http/http-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from './observability/metrics.js';
+import { RateLimitedLog } from './observability/rate-limited-log.js';
+import { HttpConnectionGate } from './http/connection-gate.js';
+
+/** Refused calls are logged at most once per this interval, as one line with their count. */
+const AUTH_FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /** What `createServerApp` is built from. */
 export interface ServerAppOptions {
@@ -62,9 +67,26 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const metrics = createServerMetrics();
   const supervised = new SupervisedTransport(
     options.transport,
-    { processesPerPrincipal: config.limits.processesPerPrincipal, argvBytes: config.limits.argvBytes },
+    {
+      processes: config.limits.processes,
+      processesPerPrincipal: config.limits.processesPerPrincipal,
+      reservedProcessesPerPrincipal: config.limits.reservedProcessesPerPrincipal,
+      knownPrincipals: [...new Set(Object.values(config.tokens))],
+      argvBytes: config.limits.argvBytes,
+      envBytes: config.limits.envBytes,
+      pendingInputBytes: config.limits.pendingInputBytes,
+    },
     metrics,
     logger,
+  );
+  const connectionLimits = {
+    maxConnections: config.limits.connections,
+    maxConnectionsPerAddress: config.limits.connectionsPerAddress,
+    authTimeoutMs: config.limits.authTimeoutMs,
+  };
+  const httpGate = new HttpConnectionGate(connectionLimits);
+  const authFailureLog = new RateLimitedLog(AUTH_FAILURE_LOG_INTERVAL_MS, (count) =>
+    logger.warn({ refused: count, intervalMs: AUTH_FAILURE_LOG_INTERVAL_MS }, 'calls refused: missing or wrong token'),
   );
   const publicDir = options.publicDir ?? fileURLToPath(new URL('./public/', import.meta.url));
   let ready = false;
@@ -84,9 +106,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     tls: config.tls === undefined ? undefined : { cert: config.tls.cert, key: config.tls.key },
     idleTimeoutMs: config.limits.idleTimeoutMs,
     maxArgvBytes: config.limits.argvBytes * 2,
+    maxEnvBytes: config.limits.envBytes * 2,
+    maxPendingInputBytes: config.limits.pendingInputBytes * 2,
+    ...connectionLimits,
+    allowedOrigins: config.allowedOrigins,
     onAuthFailure: () => {
       metrics.authFailures.inc();
-      logger.warn('call refused: missing or wrong token');
+      // A guessing client must not fill the log: a line at most every interval, with the count.
+      authFailureLog.record();
     },
   };
 
@@ -97,6 +124,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           ? createHttpServer(routes)
           : createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, routes);
       const server = httpServer;
+      httpGate.attach(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.httpListen.port, config.httpListen.host, () => {
@@ -115,6 +143,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           server,
           path: config.websocketPath,
           url: websocketUrl,
+          onAuthenticated: (socket) => httpGate.authenticated(socket),
         });
         fronts.push(front);
         websocket = front.address;
@@ -149,6 +178,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     server?.close();
     const frontsClosed = Promise.allSettled(fronts.map((front) => front.close()));
     const report = await supervised.terminateAll(config.shutdownGraceMs);
+    authFailureLog.flush();
     await frontsClosed;
     await supervised.close();
     if (server !== undefined) {

@@ -7,8 +7,17 @@ export { createServerApp, type ServerAddresses, type ServerApp, type ServerAppOp
 export { ConfigError } from './config/config-error.js';
 export { helpText } from './config/help.js';
 export { type ConfigSources, type LoadedConfig, loadConfig } from './config/load-config.js';
-export type { ListenAddress, ServerConfig, ServerLimits, TlsMaterial, TokenSource } from './config/server-config.js';
-export { generateToken, parseTokensFile } from './config/tokens.js';
+export type {
+  Isolation,
+  ListenAddress,
+  PrincipalUser,
+  ServerConfig,
+  ServerLimits,
+  TlsMaterial,
+  TokenSource,
+} from './config/server-config.js';
+export { generateToken, parseTokensFile, type TokensFile } from './config/tokens.js';
+export { configWarnings } from './config/warnings.js';
 export type { FrontOptions, RunningFront, StartGrpcFront, StartWebSocketFront } from './fronts/front.js';
 export { grpcFront } from './fronts/grpc-front.js';
 export { websocketFront } from './fronts/websocket-front.js';

@@ -15,7 +15,13 @@ const code = await runServer(
         outputWindowBytes: config.limits.outputWindowBytes,
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,
+        maxEnvBytes: config.limits.envBytes,
+        maxPendingInputBytes: config.limits.pendingInputBytes,
+        // The server enforces the total (with reservations) itself; the host's own cap is the same
+        // number, so no hidden cap lies under the flag.
+        maxProcesses: config.limits.processes,
         maxProcessesPerPrincipal: config.limits.processesPerPrincipal,
+        ...(config.isolation === 'uid' ? { principalUsers: config.principalUsers, requirePrincipalUser: true } : {}),
         spawnHelper: config.spawnHelper,
       }),
     grpcFront,

@@ -8,6 +8,7 @@ import { createServerApp, type ServerAddresses } from './app.js';
 import { ConfigError } from './config/config-error.js';
 import { helpText } from './config/help.js';
 import { loadConfig } from './config/load-config.js';
+import { configWarnings } from './config/warnings.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { StartGrpcFront, StartWebSocketFront } from './fronts/front.js';
 import { createLogger } from './observability/logger.js';
@@ -46,6 +47,10 @@ export async function runServer(adapters: ServerAdapters, argv: readonly string[
   }
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
+  for (const warning of configWarnings(config)) {
+    process.stderr.write(`procwire-server: WARNING: ${warning}\n`);
+    logger.warn(warning);
+  }
   let transport: Transport;
   try {
     transport = adapters.createTransport(config);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, helpText, loadConfig, type ServerConfig } from 'procwire-server';
+import { ConfigError, type ConfigSources, configWarnings, helpText, loadConfig, type ServerConfig } from 'procwire-server';
 
 const dir = mkdtempSync(join(tmpdir(), 'procwire-config-'));
 const tokensFile = join(dir, 'tokens');
@@ -18,6 +18,16 @@ function load(argv: string[], env: Record<string, string> = {}): ServerConfig {
 function configError(argv: string[], env: Record<string, string> = {}): ConfigError {
   try {
     loadConfig({ argv, env });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+function refusal(sources: ConfigSources): ConfigError {
+  try {
+    loadConfig(sources);
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
     return error;
@@ -60,7 +70,7 @@ describe('loadConfig', () => {
 
   it('finds the config file through PROCWIRE_CONFIG', () => {
     const file = join(dir, 'env-config.json');
-    writeFileSync(file, JSON.stringify({ grpcListen: '0.0.0.0:0' }));
+    writeFileSync(file, JSON.stringify({ grpcListen: '0.0.0.0:0', allowPlaintext: true }));
     assert.deepEqual(load([], { PROCWIRE_CONFIG: file }).grpcListen, { host: '0.0.0.0', port: 0 });
   });
 
@@ -70,8 +80,8 @@ describe('loadConfig', () => {
     assert.equal(configError([], { PROCWIRE_GRPC_LISTEN: 'localhost' }).key, 'PROCWIRE_GRPC_LISTEN');
     assert.equal(configError(['--http-listen', '127.0.0.1:70000']).key, '--http-listen');
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ maxProcesses: 3 }));
-    assert.equal(configError(['--config', file]).key, `${file}: maxProcesses`);
+    writeFileSync(file, JSON.stringify({ maxFrobs: 3 }));
+    assert.equal(configError(['--config', file]).key, `${file}: maxFrobs`);
     assert.equal(configError(['--frobnicate', '1']).key, '--frobnicate');
     assert.equal(configError(['--log-level', 'loud']).key, '--log-level');
     assert.equal(configError(['--shell', 'bash']).key, '--shell');
@@ -115,5 +125,84 @@ describe('loadConfig', () => {
 
   it('starts the web terminal shell as a login shell', () => {
     assert.deepEqual(load(['--shell', '/bin/sh']).shell, ['/bin/sh', '-l']);
+  });
+
+  it('refuses every duration over 2^31-1 ms, naming the flag', () => {
+    for (const flag of ['--retention-ms', '--idle-timeout-ms', '--shutdown-grace-ms', '--auth-timeout-ms']) {
+      const error = configError([flag, String(2 ** 31)]);
+      assert.equal(error.key, flag);
+      assert.match(error.message, /at most 2147483647 ms/);
+      assert.equal(load([flag, String(2 ** 31 - 1)]).shutdownGraceMs >= 0, true);
+    }
+  });
+
+  it('has documented defaults for every bound', () => {
+    const { limits } = load([]);
+    assert.equal(limits.processes, 256);
+    assert.equal(limits.reservedProcessesPerPrincipal, 0);
+    assert.equal(limits.envBytes, 262144);
+    assert.equal(limits.pendingInputBytes, 1048576);
+    assert.equal(limits.connections, 512);
+    assert.equal(limits.connectionsPerAddress, 64);
+    assert.equal(limits.authTimeoutMs, 10000);
+    const text = helpText();
+    for (const flag of ['--isolation', '--max-processes ', '--reserved-processes-per-principal', '--max-env-bytes', '--max-pending-input-bytes', '--max-connections ', '--max-connections-per-address', '--auth-timeout-ms', '--allow-plaintext', '--allowed-origins']) {
+      assert.ok(text.includes(flag), `help mentions ${flag}`);
+    }
+  });
+
+  it('refuses reservations that do not fit in --max-processes', () => {
+    const error = configError(['--tokens-file', tokensFile, '--max-processes', '10', '--reserved-processes-per-principal', '6']);
+    assert.equal(error.key, '--reserved-processes-per-principal');
+    assert.match(error.message, /6 for each of 2 principals is 12, more than --max-processes 10/);
+    assert.equal(load(['--tokens-file', tokensFile, '--max-processes', '10', '--reserved-processes-per-principal', '5']).limits.reservedProcessesPerPrincipal, 5);
+  });
+
+  it('refuses a non-loopback address without TLS unless --allow-plaintext', () => {
+    const error = configError(['--grpc-listen', '0.0.0.0:0']);
+    assert.equal(error.key, '--grpc-listen');
+    assert.match(error.message, /not a loopback address and there is no TLS.*--allow-plaintext/);
+    assert.equal(configError(['--http-listen', '10.1.2.3:80']).key, '--http-listen');
+    const config = load(['--grpc-listen', '0.0.0.0:0', '--allow-plaintext', 'true', '--tokens-file', tokensFile]);
+    assert.equal(config.allowPlaintext, true);
+    assert.match(configWarnings(config, 1000).join('\n'), /--allow-plaintext: listening on 0\.0\.0\.0 without TLS/);
+  });
+
+  it('warns when several principals share the server\'s user', () => {
+    const config = load(['--tokens-file', tokensFile]);
+    assert.match(configWarnings(config, 0).join('\n'), /--isolation none with 2 principals: all their processes run as root/);
+    assert.deepEqual(configWarnings(load([]), 0), [], 'one principal: nothing to warn about');
+  });
+
+  it('reads uid:gid from the tokens file and checks --isolation uid', () => {
+    const file = join(dir, 'uid-tokens');
+    writeFileSync(file, 'alice-token-0123456789 alice 12001:12001\nbob-token-0123456789abc bob 12002:12002\n');
+    const config = loadConfig({ argv: ['--tokens-file', file, '--isolation', 'uid'], env: {}, userId: 0 });
+    assert.equal(config.kind, 'run');
+    if (config.kind !== 'run') return;
+    assert.equal(config.config.isolation, 'uid');
+    assert.deepEqual(config.config.principalUsers, { alice: { uid: 12001, gid: 12001 }, bob: { uid: 12002, gid: 12002 } });
+    const notRoot = refusal({ argv: ['--tokens-file', file, '--isolation', 'uid'], env: {}, userId: 1000 });
+    assert.match(notRoot.message, /--isolation: uid needs the server to run as root.*uid 1000/);
+    writeFileSync(file, 'alice-token-0123456789 alice 12001:12001\nbob-token-0123456789abc bob\ncarol-token-0123456789ab carol\n');
+    const missing = refusal({ argv: ['--tokens-file', file, '--isolation', 'uid'], env: {}, userId: 0 });
+    assert.match(missing.message, /none for: bob, carol$/);
+    assert.match(refusal({ argv: ['--isolation', 'uid'], env: {}, userId: 0 }).message, /none for: local$/, 'a generated token is principal local');
+    writeFileSync(file, 'alice-token-0123456789 alice 12001:12001\nbob-token-0123456789abc bob 12001:12002\n');
+    assert.match(configError(['--tokens-file', file]).message, /line 2: uid 12001 is also principal alice's/);
+    writeFileSync(file, 'alice-token-0123456789 alice 0:0\n');
+    assert.match(configError(['--tokens-file', file]).message, /line 1: uid:gid 0:0 is root/);
+    writeFileSync(file, 'alice-token-0123456789 alice 12001\n');
+    assert.match(configError(['--tokens-file', file]).message, /line 1: the third field must be uid:gid/);
+    assert.match(configError(['--isolation', 'container']).message, /must be one of none, uid, got "container"/);
+  });
+
+  it('takes a list of allowed origins', () => {
+    assert.deepEqual(load(['--allowed-origins', 'https://a.example, http://b.example:8080']).allowedOrigins, [
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+    assert.equal(load([]).allowedOrigins, undefined);
+    assert.match(configError(['--allowed-origins', 'https://a.example/path']).message, /is not an origin/);
   });
 });

@@ -24,7 +24,6 @@ describe('websocket in Chromium: the browser client bundled by esbuild', () => {
   let bundledInputs: string[] = [];
 
   before(async () => {
-    server = await serveWebSocket(host, { host: '127.0.0.1', port: 0, tokens: { 'browser-token': 'browser' } });
     const bundle = await build({
       entryPoints: [pageEntry],
       bundle: true,
@@ -48,6 +47,13 @@ describe('websocket in Chromium: the browser client bundled by esbuild', () => {
     });
     await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
     pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
+    // The page comes from another origin (another port): the server must allow it by name.
+    server = await serveWebSocket(host, {
+      host: '127.0.0.1',
+      port: 0,
+      tokens: { 'browser-token': 'browser' },
+      allowedOrigins: [new URL(pageUrl).origin],
+    });
     userDataDir = await mkdtemp(join(tmpdir(), 'procwire-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: '/usr/bin/chromium',

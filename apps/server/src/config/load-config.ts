@@ -7,8 +7,8 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { configFileOption, type OptionKey, type OptionSpec, optionSpecs } from './options.js';
-import type { ListenAddress, ServerConfig, TlsMaterial } from './server-config.js';
-import { generateToken, parseTokensFile } from './tokens.js';
+import type { Isolation, ListenAddress, PrincipalUser, ServerConfig, TlsMaterial } from './server-config.js';
+import { generateToken, parseTokensFile, type TokensFile } from './tokens.js';
 
 /** Where `loadConfig` reads from; defaults are the real process's. */
 export interface ConfigSources {
@@ -16,6 +16,8 @@ export interface ConfigSources {
   readonly argv: readonly string[];
   /** Environment variables. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The uid the server runs as; default `process.getuid()`. */
+  readonly userId?: number;
 }
 
 /** What `loadConfig` found: a config to run with, or a request for help. */
@@ -28,6 +30,9 @@ interface RawValue {
 }
 
 const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const isolations: readonly Isolation[] = ['none', 'uid'];
+/** Node runs a longer timer after 1 ms, so every duration must fit in a signed 32-bit integer. */
+const maximumTimerMs = 2 ** 31 - 1;
 
 /** Loads and checks the configuration. Throws `ConfigError` for anything wrong. */
 export function loadConfig(sources: ConfigSources): LoadedConfig {
@@ -49,7 +54,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   };
 
   const tokensFile = get('tokensFile');
-  const tokens = tokensFile === undefined ? undefined : readTokens(tokensFile);
+  const file = tokensFile === undefined ? undefined : readTokens(tokensFile);
   const websocketPath = need('websocketPath');
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(websocketPath.text)) {
     throw new ConfigError(websocketPath.source, `must be a URL path starting with "/", got ${quote(websocketPath.text)}`);
@@ -59,30 +64,116 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     throw new ConfigError(logLevel.source, `must be one of ${[...logLevels].join(', ')}, got ${quote(logLevel.text)}`);
   }
   const readyFile = get('readyFile');
-  const token = tokens === undefined ? generateToken() : undefined;
+  const token = file === undefined ? generateToken() : undefined;
+  const tokens = file?.tokens ?? { [token as string]: 'local' };
+  const isolation = parseIsolation(need('isolation'), tokens, file, sources.userId ?? process.getuid?.());
+  const grpcListen = parseAddress(need('grpcListen'));
+  const httpListen = parseAddress(need('httpListen'));
+  const tls = readTls(get('tlsCert'), get('tlsKey'));
+  const allowPlaintext = parseSwitch(need('allowPlaintext'));
+  if (tls === undefined && !allowPlaintext) {
+    for (const [key, address] of [['grpcListen', grpcListen], ['httpListen', httpListen]] as const) {
+      if (isLoopbackHost(address.host)) continue;
+      throw new ConfigError(
+        need(key).source,
+        `${address.host} is not a loopback address and there is no TLS: tokens would cross the network in clear; give --tls-cert and --tls-key, or --allow-plaintext true`,
+      );
+    }
+  }
+  const processes = parseInteger(need('maxProcesses'), 1);
+  const reserved = need('reservedProcessesPerPrincipal');
+  const reservedProcessesPerPrincipal = parseInteger(reserved, 0);
+  const principals = new Set(Object.values(tokens)).size;
+  if (reservedProcessesPerPrincipal * principals > processes) {
+    throw new ConfigError(
+      reserved.source,
+      `${reservedProcessesPerPrincipal} for each of ${principals} principals is ${reservedProcessesPerPrincipal * principals}, more than --max-processes ${processes}`,
+    );
+  }
   return {
     kind: 'run',
     config: {
-      grpcListen: parseAddress(need('grpcListen')),
-      httpListen: parseAddress(need('httpListen')),
+      grpcListen,
+      httpListen,
       websocketPath: websocketPath.text,
-      tokens: tokens ?? { [token as string]: 'local' },
+      tokens,
       tokenSource: tokensFile === undefined ? { kind: 'generated' } : { kind: 'file', file: tokensFile.text },
-      tls: readTls(get('tlsCert'), get('tlsKey')),
+      isolation,
+      principalUsers: file?.users ?? {},
+      allowPlaintext,
+      allowedOrigins: parseOrigins(get('allowedOrigins')),
+      tls,
       limits: {
+        processes,
         processesPerPrincipal: parseInteger(need('maxProcessesPerPrincipal'), 1),
+        reservedProcessesPerPrincipal,
         argvBytes: parseInteger(need('maxArgvBytes'), 1),
+        envBytes: parseInteger(need('maxEnvBytes'), 1),
+        pendingInputBytes: parseInteger(need('maxPendingInputBytes'), 1),
+        connections: parseInteger(need('maxConnections'), 1),
+        connectionsPerAddress: parseInteger(need('maxConnectionsPerAddress'), 1),
+        authTimeoutMs: parseMilliseconds(need('authTimeoutMs'), 1),
         outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
-        retentionMs: parseInteger(need('retentionMs'), 1),
-        idleTimeoutMs: parseInteger(need('idleTimeoutMs'), 0),
+        retentionMs: parseMilliseconds(need('retentionMs'), 1),
+        idleTimeoutMs: parseMilliseconds(need('idleTimeoutMs'), 0),
       },
       spawnHelper: parseSwitch(need('spawnHelper')),
       shell: [resolveShell(get('shell'), sources.env), '-l'],
-      shutdownGraceMs: parseInteger(need('shutdownGraceMs'), 0),
+      shutdownGraceMs: parseMilliseconds(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,
       readyFile: readyFile === undefined ? undefined : readyFile.text,
     },
   };
+}
+
+/** `none` or `uid`; `uid` needs root and a user for every principal. */
+function parseIsolation(
+  value: RawValue,
+  tokens: Readonly<Record<string, string>>,
+  file: TokensFile | undefined,
+  userId: number | undefined,
+): Isolation {
+  const isolation = isolations.find((name) => name === value.text);
+  if (isolation === undefined) {
+    throw new ConfigError(value.source, `must be one of ${isolations.join(', ')}, got ${quote(value.text)}`);
+  }
+  if (isolation === 'none') return isolation;
+  if (userId !== 0) {
+    throw new ConfigError(value.source, `uid needs the server to run as root (to switch users), it runs as uid ${userId ?? 'unknown'}`);
+  }
+  const users: Readonly<Record<string, PrincipalUser>> = file?.users ?? {};
+  const without = [...new Set(Object.values(tokens))].filter((principal) => !Object.hasOwn(users, principal)).sort();
+  if (without.length > 0) {
+    throw new ConfigError(
+      value.source,
+      `uid needs a uid:gid for every principal on its tokens-file line ("TOKEN PRINCIPAL UID:GID"); none for: ${without.join(', ')}`,
+    );
+  }
+  return isolation;
+}
+
+function parseOrigins(value: RawValue | undefined): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const origins = value.text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new ConfigError(value.source, `${quote(origin)} is not an origin like "https://example.com" or "http://host:8080"`);
+    }
+  }
+  return origins;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function parseFlags(argv: readonly string[]): Map<string, RawValue> | 'help' {
@@ -156,13 +247,22 @@ function parseInteger(value: RawValue, minimum: number): number {
   return number;
 }
 
+/** A duration: an integer of at least `minimum`, at most what a Node timer can wait (2^31-1 ms). */
+function parseMilliseconds(value: RawValue, minimum: number): number {
+  const number = parseInteger(value, minimum);
+  if (number > maximumTimerMs) {
+    throw new ConfigError(value.source, `must be at most ${maximumTimerMs} ms (2^31-1, about 24.8 days), got ${quote(value.text)}`);
+  }
+  return number;
+}
+
 function parseSwitch(value: RawValue): boolean {
   if (value.text === 'true') return true;
   if (value.text === 'false') return false;
   throw new ConfigError(value.source, `must be true or false, got ${quote(value.text)}`);
 }
 
-function readTokens(file: RawValue): Record<string, string> {
+function readTokens(file: RawValue): TokensFile {
   let text: string;
   try {
     text = readFileSync(file.text, 'utf8');

@@ -20,8 +20,22 @@ export interface TlsMaterial {
 
 /** Limits the server applies on top of what the backend transport enforces. */
 export interface ServerLimits {
+  /** Running processes across every principal; more answers `resource_exhausted`. */
+  readonly processes: number;
   /** Running processes one principal may have at once; more answers `resource_exhausted`. */
   readonly processesPerPrincipal: number;
+  /** Room of `processes` kept for each principal of the tokens file (see docs/SECURITY.md). */
+  readonly reservedProcessesPerPrincipal: number;
+  /** The most env bytes of a start (UTF-8 `NAME=value`, one NUL per entry). */
+  readonly envBytes: number;
+  /** Stdin bytes per process sent but not yet taken by the process. */
+  readonly pendingInputBytes: number;
+  /** Open connections per listener. */
+  readonly connections: number;
+  /** Open connections per listener from one peer IP address. */
+  readonly connectionsPerAddress: number;
+  /** A connection with no authenticated call or handshake by then is closed. */
+  readonly authTimeoutMs: number;
   /** The most bytes of argv (UTF-8, one NUL per item, as the kernel counts). */
   readonly argvBytes: number;
   /** Unacknowledged output the host keeps per stream before pausing the process. */
@@ -35,6 +49,18 @@ export interface ServerLimits {
 /** Where the tokens came from: a file, or one generated at start (then printed once). */
 export type TokenSource = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'generated' };
 
+/** The operating-system user a principal's processes run as. */
+export interface PrincipalUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * How principals are kept apart below the API: `none` (every process runs as the server's user),
+ * `uid` (each principal's processes run as the user its tokens-file line gives).
+ */
+export type Isolation = 'none' | 'uid';
+
 /** The merged, checked configuration. */
 export interface ServerConfig {
   /** Where gRPC listens. */
@@ -46,6 +72,13 @@ export interface ServerConfig {
   /** Token -> principal. Never logged. */
   readonly tokens: Readonly<Record<string, string>>;
   readonly tokenSource: TokenSource;
+  readonly isolation: Isolation;
+  /** Principal -> user, from the tokens file (used with `isolation: 'uid'`). */
+  readonly principalUsers: Readonly<Record<string, PrincipalUser>>;
+  /** Listening on a non-loopback address without TLS was allowed explicitly. */
+  readonly allowPlaintext: boolean;
+  /** Origins a browser WebSocket may come from; `undefined`: the server's own origin only. */
+  readonly allowedOrigins: readonly string[] | undefined;
   /** Both fronts serve TLS when set. */
   readonly tls: TlsMaterial | undefined;
   readonly limits: ServerLimits;

@@ -4,6 +4,7 @@
  * `serveWebSocket`; tests may pass the same, so the app itself imports no adapter.
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Transport } from '@procwire/core/transport';
 
 /** Options every front takes. */
@@ -19,6 +20,17 @@ export interface FrontOptions {
    * that its own check (which logs and counts the refusal) is the one that decides.
    */
   readonly maxArgvBytes: number;
+  /** The same for env bytes (twice the app's limit). */
+  readonly maxEnvBytes: number;
+  /** Stdin bytes of one connection's writes not answered yet (twice the app's per-process bound). */
+  readonly maxPendingInputBytes: number;
+  /** Connections open at once on the front's listener, and from one peer IP. */
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  /** A connection with no authenticated call or handshake by then is closed. */
+  readonly authTimeoutMs: number;
+  /** Origins whose pages may open a WebSocket; `undefined`: the server's own. */
+  readonly allowedOrigins: readonly string[] | undefined;
   /** Called once per call refused for a missing or wrong token (for the auth-failure metric). */
   readonly onAuthFailure: () => void;
 }
@@ -40,5 +52,11 @@ export type StartGrpcFront = (
 /** Starts WebSocket on the app's HTTP server, at `path`. */
 export type StartWebSocketFront = (
   transport: Transport,
-  options: FrontOptions & { readonly server: HttpServer; readonly path: string; readonly url: string },
+  options: FrontOptions & {
+    readonly server: HttpServer;
+    readonly path: string;
+    readonly url: string;
+    /** Called with the socket of each authenticated WebSocket (the app's HTTP connection gate). */
+    readonly onAuthenticated: (socket: Duplex) => void;
+  },
 ) => Promise<RunningFront>;

@@ -20,7 +20,16 @@ export const grpcFront: StartGrpcFront = async (transport, options) => {
     port: options.port,
     tokens: options.tokens,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
-    limits: { maxArgvBytes: options.maxArgvBytes },
+    limits: {
+      maxArgvBytes: options.maxArgvBytes,
+      maxEnvBytes: options.maxEnvBytes,
+      // Sized from the limits, so an oversized Start is refused before it is decoded (a client's
+      // stdin chunk, 256 KiB, fits well).
+      maxMessageBytes: Math.max(1024 * 1024, options.maxArgvBytes + options.maxEnvBytes + 64 * 1024),
+      maxConnections: options.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+      authTimeoutMs: options.authTimeoutMs,
+    },
     channelOptions: {
       interceptors: [countAuthFailures],
       ...(options.idleTimeoutMs > 0 ? { 'grpc.max_connection_idle_ms': options.idleTimeoutMs } : {}),

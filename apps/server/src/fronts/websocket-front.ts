@@ -25,7 +25,16 @@ export const websocketFront: StartWebSocketFront = async (transport, options) =>
     server,
     path,
     tokens: options.tokens,
-    limits: { idleTimeoutMs: options.idleTimeoutMs, maxArgvBytes: options.maxArgvBytes },
+    limits: {
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxArgvBytes: options.maxArgvBytes,
+      maxEnvBytes: options.maxEnvBytes,
+      maxPendingInputBytes: options.maxPendingInputBytes,
+      // A Start frame carries argv and env as JSON (escapes can double them) plus the header.
+      maxFrameBytes: Math.max(1024 * 1024 + 16, 2 * (options.maxArgvBytes + options.maxEnvBytes) + 64 * 1024),
+    },
+    ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
+    onAccepted: options.onAuthenticated,
   });
   return {
     address: options.url,

@@ -26,13 +26,31 @@ import {
 import type { Logger } from '../observability/logger.js';
 import type { ServerMetrics } from '../observability/metrics.js';
 
-/** Limits enforced here, per principal. */
+/** Limits enforced here. */
 export interface SupervisorLimits {
+  /** Running processes across every principal. */
+  readonly processes: number;
   /** Running processes one principal may have at once. */
   readonly processesPerPrincipal: number;
+  /**
+   * Room of `processes` kept for each of `knownPrincipals`: a principal may start only while the
+   * others' unused reservations still fit (see `#refusal`).
+   */
+  readonly reservedProcessesPerPrincipal: number;
+  /** The principals reservations are kept for (those of the tokens file). */
+  readonly knownPrincipals: readonly string[];
   /** The most argv bytes (UTF-8, one NUL per item). */
   readonly argvBytes: number;
+  /** The most env bytes (UTF-8 `NAME=value`, one NUL per entry). */
+  readonly envBytes: number;
+  /** Stdin bytes per process in writes the host has not answered yet; more answers `resource_exhausted`. */
+  readonly pendingInputBytes: number;
 }
+
+/** How often a process whose leader exited is checked for a group that is still alive. */
+const GROUP_POLL_MS = 1000;
+/** The same during shutdown, so the server exits soon after the last member. */
+const GROUP_POLL_SHUTDOWN_MS = 100;
 
 /** What `terminateAll` did, for the shutdown log line. */
 export interface TerminationReport {
@@ -48,8 +66,12 @@ interface RunningProcess {
   readonly pid: number | undefined;
   /** Input bytes the host has accepted, to count each byte once. */
   inputOffset: number;
+  /** Bytes of this process's writes the host has not answered yet. */
+  pendingInputBytes: number;
   /** Settles when the process has exited (or the backend went away). */
   readonly exited: Promise<void>;
+  /** The leader's exit, kept while the rest of its group runs on. */
+  leaderStatus: ExitStatus | undefined;
   /** Accounts for the exit once (metrics, log, the running table); `undefined`: lost. */
   readonly markExited: (status: ExitStatus | undefined) => void;
 }
@@ -64,6 +86,10 @@ export class SupervisedTransport implements Transport {
   readonly #running = new Map<string, RunningProcess>();
   /** Starts in flight per principal, so concurrent starts cannot overshoot the limit. */
   readonly #pendingStarts = new Map<string, number>();
+  /** Processes whose leader exited while other members of its group live on: checked until gone. */
+  readonly #lingering = new Map<string, RunningProcess>();
+  #groupTimer: NodeJS.Timeout | undefined;
+  #groupPollMs = GROUP_POLL_MS;
   #closing = false;
 
   constructor(inner: Transport, limits: SupervisorLimits, metrics: ServerMetrics, logger: Logger) {
@@ -83,7 +109,7 @@ export class SupervisedTransport implements Transport {
     const log = this.#logger.child({ requestId: randomUUID(), principal, processId: request?.processId });
     return this.#counted(async () => {
       if (this.#closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
-      validateStartRequest(request, { maxArgvBytes: this.#limits.argvBytes });
+      validateStartRequest(request, { maxArgvBytes: this.#limits.argvBytes, maxEnvBytes: this.#limits.envBytes });
       const key = keyOf(principal, request.processId);
       // A retried start of a process the host already has (running or exited) starts nothing:
       // pass it through without counting it against the limit or in the metrics again.
@@ -92,13 +118,10 @@ export class SupervisedTransport implements Transport {
       }
       const principalKey = principal ?? '';
       const pending = this.#pendingStarts.get(principalKey) ?? 0;
-      const running = this.#countRunning(principal);
-      if (running + pending >= this.#limits.processesPerPrincipal) {
-        log.warn({ running, limit: this.#limits.processesPerPrincipal }, 'start refused: process limit');
-        throw new ProcwireError(
-          ErrorCode.ResourceExhausted,
-          `this principal already runs ${running + pending} processes, the limit is ${this.#limits.processesPerPrincipal}`,
-        );
+      const refusal = this.#refusal(principal);
+      if (refusal !== undefined) {
+        log.warn({ limit: refusal.limit }, `start refused: ${refusal.message}`);
+        throw new ProcwireError(ErrorCode.ResourceExhausted, refusal.message);
       }
       this.#pendingStarts.set(principalKey, pending + 1);
       try {
@@ -135,8 +158,24 @@ export class SupervisedTransport implements Transport {
 
   writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
     return this.#counted(async () => {
-      const result = await this.#inner.writeInput(request, options);
       const entry = this.#running.get(keyOf(options?.principal, request.processId));
+      const size = request?.data instanceof Uint8Array ? request.data.byteLength : 0;
+      if (entry !== undefined) {
+        // Writes nobody reads pile up in the front and the host: refuse them instead of keeping them.
+        if (entry.pendingInputBytes > 0 && entry.pendingInputBytes + size > this.#limits.pendingInputBytes) {
+          throw new ProcwireError(
+            ErrorCode.ResourceExhausted,
+            `${entry.pendingInputBytes} bytes of stdin wait for this process to read them, the limit (--max-pending-input-bytes) is ${this.#limits.pendingInputBytes}`,
+          );
+        }
+        entry.pendingInputBytes += size;
+      }
+      let result: WriteInputResult;
+      try {
+        result = await this.#inner.writeInput(request, options);
+      } finally {
+        if (entry !== undefined) entry.pendingInputBytes -= size;
+      }
       const before = Math.max(entry?.inputOffset ?? 0, request.offset);
       if (result.offset > before) this.#metrics.inputBytes.inc(result.offset - before);
       if (entry !== undefined) entry.inputOffset = Math.max(entry.inputOffset, result.offset);
@@ -148,7 +187,7 @@ export class SupervisedTransport implements Transport {
     return this.#counted(async () => {
       const status = await this.#inner.wait(request, options);
       // Account for the exit before the caller hears of it, so a start right after sees the room.
-      this.#running.get(keyOf(options?.principal, request.processId))?.markExited(status);
+      await this.#leaderExited(keyOf(options?.principal, request.processId), status);
       return status;
     });
   }
@@ -156,7 +195,7 @@ export class SupervisedTransport implements Transport {
   poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {
     return this.#counted(async () => {
       const status = await this.#inner.poll(request, options);
-      if (status !== null) this.#running.get(keyOf(options?.principal, request.processId))?.markExited(status);
+      if (status !== null) await this.#leaderExited(keyOf(options?.principal, request.processId), status);
       return status;
     });
   }
@@ -189,6 +228,8 @@ export class SupervisedTransport implements Transport {
    */
   async terminateAll(graceMs: number): Promise<TerminationReport> {
     this.#closing = true;
+    this.#groupPollMs = GROUP_POLL_SHUTDOWN_MS;
+    this.#scheduleGroupCheck(true);
     const initial = [...this.#running.values()];
     await Promise.all(initial.map((entry) => this.#signalQuietly(entry, 'SIGTERM')));
     await settleWithin(Promise.all(initial.map((entry) => entry.exited)), graceMs);
@@ -201,7 +242,101 @@ export class SupervisedTransport implements Transport {
   /** Closes the backend (which kills whatever it still runs). */
   async close(): Promise<void> {
     this.#closing = true;
+    clearTimeout(this.#groupTimer);
+    this.#groupTimer = undefined;
     await this.#inner.close();
+  }
+
+  /**
+   * Why a start of `principal` may not go ahead now, or `undefined`. Starts in flight count as
+   * running. A principal needs room under its own limit, and under the total once every other
+   * known principal's unused reservation is set aside.
+   */
+  #refusal(principal: string | undefined): { readonly message: string; readonly limit: string } | undefined {
+    const limits = this.#limits;
+    const own = this.#countRunning(principal) + (this.#pendingStarts.get(principal ?? '') ?? 0);
+    if (own >= limits.processesPerPrincipal) {
+      return {
+        limit: 'max-processes-per-principal',
+        message: `this principal already runs ${own} processes, the limit (--max-processes-per-principal) is ${limits.processesPerPrincipal}`,
+      };
+    }
+    let total = 0;
+    for (const count of this.#pendingStarts.values()) total += count;
+    total += this.#running.size;
+    let reservedForOthers = 0;
+    for (const other of limits.knownPrincipals) {
+      if (other === principal) continue;
+      const used = this.#countRunning(other) + (this.#pendingStarts.get(other) ?? 0);
+      reservedForOthers += Math.max(0, limits.reservedProcessesPerPrincipal - used);
+    }
+    if (total + 1 + reservedForOthers > limits.processes) {
+      const kept = reservedForOthers > 0 ? ` (${reservedForOthers} of them kept for other principals)` : '';
+      return {
+        limit: 'max-processes',
+        message: `the server runs ${total} processes, the limit (--max-processes) is ${limits.processes}${kept}`,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * The leader of a tracked process exited: it stops counting once its whole group is gone. While
+   * other members live on (`groupRunning`), it stays tracked (limits, shutdown) and is checked again.
+   */
+  async #leaderExited(key: string, status: ExitStatus | undefined): Promise<void> {
+    const entry = this.#running.get(key);
+    if (entry === undefined || this.#lingering.has(key)) return;
+    if (status !== undefined && (await this.#groupRunning(entry))) {
+      if (this.#running.get(key) !== entry || this.#lingering.has(key)) return;
+      this.#logger.info({ principal: entry.principal, processId: entry.processId, pid: entry.pid }, 'leader exited, its group runs on');
+      entry.leaderStatus = status;
+      this.#lingering.set(key, entry);
+      this.#scheduleGroupCheck(false);
+      return;
+    }
+    entry.markExited(status);
+  }
+
+  /** True while members of the process's group outlive its leader (false once gone or forgotten). */
+  async #groupRunning(entry: RunningProcess): Promise<boolean> {
+    try {
+      const info: ProcessInfo & { readonly groupRunning?: boolean } = await this.#inner.get(
+        { processId: entry.processId },
+        { principal: entry.principal },
+      );
+      return info.groupRunning === true;
+    } catch {
+      return false;
+    }
+  }
+
+  #scheduleGroupCheck(now: boolean): void {
+    if (this.#lingering.size === 0) return;
+    if (now) clearTimeout(this.#groupTimer);
+    else if (this.#groupTimer !== undefined) return;
+    this.#groupTimer = setTimeout(() => {
+      this.#groupTimer = undefined;
+      void this.#checkGroups();
+    }, now ? 0 : this.#groupPollMs);
+    this.#groupTimer.unref?.();
+  }
+
+  async #checkGroups(): Promise<void> {
+    await Promise.all(
+      [...this.#lingering].map(async ([key, entry]) => {
+        if (await this.#groupRunning(entry)) return;
+        this.#lingering.delete(key);
+        entry.markExited(entry.leaderStatus);
+      }),
+    );
+    if (this.#lingering.size > 0 && this.#groupTimer === undefined) {
+      this.#groupTimer = setTimeout(() => {
+        this.#groupTimer = undefined;
+        void this.#checkGroups();
+      }, this.#groupPollMs);
+      this.#groupTimer.unref?.();
+    }
   }
 
   #track(key: string, principal: string | undefined, info: ProcessInfo, log: Logger): void {
@@ -213,6 +348,7 @@ export class SupervisedTransport implements Transport {
       markExited = (status) => {
         if (this.#running.get(key) !== entry) return;
         this.#running.delete(key);
+        this.#lingering.delete(key);
         this.#metrics.processesRunning.dec();
         this.#metrics.processesExited.inc();
         if (status === undefined) log.warn({ pid: info.pid }, 'process lost');
@@ -225,12 +361,14 @@ export class SupervisedTransport implements Transport {
       processId: info.processId,
       pid: info.pid,
       inputOffset: info.stdin.offset,
+      pendingInputBytes: 0,
+      leaderStatus: undefined,
       exited,
       markExited: (status) => markExited(status),
     };
     this.#running.set(key, entry);
     this.#inner.wait({ processId: info.processId }, { principal }).then(
-      (status) => entry.markExited(status),
+      (status) => this.#leaderExited(key, status),
       () => entry.markExited(undefined),
     );
   }

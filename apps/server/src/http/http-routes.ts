@@ -27,7 +27,7 @@ const staticFiles: Readonly<Record<string, { readonly file: string; readonly typ
 
 /** The page may talk to its own origin only (the WebSocket included). */
 const contentSecurityPolicy =
-  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 /** Builds the request handler for the HTTP server. */
 export function createHttpRoutes(options: HttpRoutesOptions): (request: IncomingMessage, response: ServerResponse) => void {
@@ -69,6 +69,8 @@ async function handle(options: HttpRoutesOptions, request: IncomingMessage, resp
   const body = await readFile(join(options.publicDir, entry.file));
   response.setHeader('content-security-policy', contentSecurityPolicy);
   response.setHeader('referrer-policy', 'no-referrer');
+  // No other site may frame the terminal (clickjacking keystrokes into it); the second for old browsers.
+  response.setHeader('x-frame-options', 'DENY');
   send(response, 200, entry.type, body);
 }
 

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
-import { isIP } from 'node:net';
+import { createServer as createNetServer, isIP, type AddressInfo } from 'node:net';
 import {
   type handleBidiStreamingCall,
   type handleClientStreamingCall,
@@ -39,6 +39,7 @@ import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wi
 import { procwireService, procwireServiceName } from '../wire/service.js';
 import type { DecodedInputCall } from '../wire/chunk-codecs.js';
 import { errorCodeTrailer, toServiceError } from '../wire/status.js';
+import { ConnectionGate } from './connection-gate.js';
 import { HealthStatus } from './health-service.js';
 import { serveInputCalls } from './input-calls.js';
 import { outputBatches } from './output-batches.js';
@@ -76,6 +77,17 @@ export interface GrpcServerLimits {
   readonly maxConcurrentStreamsPerConnection?: number;
   /** The most bytes of argv in a Start (as the kernel counts them); default 256 KiB. */
   readonly maxArgvBytes?: number;
+  /** The most bytes of env in a Start (`NAME=value` plus a NUL each); default: the transport's own check only. */
+  readonly maxEnvBytes?: number;
+  /** TCP connections open at once; more are closed as they arrive. Default 1024. */
+  readonly maxConnections?: number;
+  /** TCP connections open at once from one peer IP address; default 1024. */
+  readonly maxConnectionsPerAddress?: number;
+  /**
+   * A connection that has made no authenticated call this long after it opened is closed, so
+   * connections that never log in cannot hold descriptors. Default 10 s with `tokens`; 0: never.
+   */
+  readonly authTimeoutMs?: number;
 }
 
 /** Options of {@link serveGrpc}. */
@@ -124,6 +136,7 @@ const pemBuffer = (value: string | Uint8Array) =>
 // What every kind of grpc-js server call has (grpc-js does not export its own name for it).
 interface SurfaceCall {
   readonly metadata: ServerUnaryCall<unknown, unknown>['metadata'];
+  getPeer(): string;
   on(event: 'cancelled', listener: () => void): unknown;
   removeListener(event: 'cancelled', listener: () => void): unknown;
 }
@@ -155,9 +168,14 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
       `refusing to serve without tokens on ${host}: without tokens only a loopback host is allowed`,
     );
   }
-  const service = new ProcwireGrpcService(transport, new TokenAuthenticator(options.tokens), options.limits ?? {});
-  const health = new HealthStatus([procwireServiceName]);
   const limits = options.limits ?? {};
+  const gate = new ConnectionGate({
+    maxConnections: positiveLimit(limits, 'maxConnections', 1024, 1),
+    maxConnectionsPerAddress: positiveLimit(limits, 'maxConnectionsPerAddress', 1024, 1),
+    authTimeoutMs: positiveLimit(limits, 'authTimeoutMs', options.tokens === undefined ? 0 : 10_000, 0),
+  });
+  const service = new ProcwireGrpcService(transport, new TokenAuthenticator(options.tokens), limits, gate);
+  const health = new HealthStatus([procwireServiceName]);
   const server = new Server({
     'grpc.max_receive_message_length': limits.maxMessageBytes ?? 4 * 1024 * 1024,
     'grpc.max_send_message_length': -1,
@@ -178,15 +196,20 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
           options.tls.requireClientCert ?? false,
         );
   const hostPart = isIP(host) === 6 ? `[${host}]` : host;
+  // We own the listening socket (grpc-js gets each admitted connection through an injector), so
+  // connections are counted and closed before HTTP/2 or TLS spends anything on them.
+  const injector = server.createConnectionInjector(credentials);
+  const listener = createNetServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => {});
+    if (gate.admit(socket)) injector.injectConnection(socket);
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${hostPart}:${options.port ?? 0}`, credentials, (error, boundPort) => {
-      if (error) {
-        server.forceShutdown();
-        reject(new ProcwireError(ErrorCode.Unavailable, `cannot listen on ${hostPart}: ${error.message}`));
-      } else {
-        resolve(boundPort);
-      }
+    listener.once('error', (error) => {
+      injector.destroy();
+      server.forceShutdown();
+      reject(new ProcwireError(ErrorCode.Unavailable, `cannot listen on ${hostPart}: ${error.message}`));
     });
+    listener.listen(options.port ?? 0, host, () => resolve((listener.address() as AddressInfo).port));
   });
 
   openReceiveWindows(server);
@@ -199,6 +222,8 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
       closing ??= (async () => {
         health.shutDown();
         service.shutDown();
+        const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+        injector.drain(2_000);
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             server.forceShutdown();
@@ -209,10 +234,23 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
             resolve();
           });
         });
+        injector.destroy();
+        gate.destroyAll();
+        await listenerClosed;
       })();
       return closing;
     },
   };
+}
+
+/** A limit of `limits` checked as an integer of at least `minimum`, or its default. */
+function positiveLimit(limits: GrpcServerLimits, name: keyof GrpcServerLimits, fallback: number, minimum: number): number {
+  const value = limits[name];
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, `limits.${name} must be an integer >= ${minimum}, got ${String(value)}`);
+  }
+  return value;
 }
 
 /**
@@ -258,6 +296,7 @@ class ProcwireGrpcService {
     private readonly transport: Transport,
     private readonly authenticator: TokenAuthenticator,
     private readonly limits: GrpcServerLimits,
+    private readonly gate: ConnectionGate,
   ) {
     this.maxChunk = limits.maxOutputChunkBytes ?? 1024 * 1024;
     if (!Number.isSafeInteger(this.maxChunk) || this.maxChunk < 1) {
@@ -278,6 +317,7 @@ class ProcwireGrpcService {
   private begin(call: SurfaceCall, longLived?: StreamKind): CallContext {
     if (this.closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
     const principal = this.authenticator.authenticate(call.metadata);
+    this.gate.authenticated(call.getPeer());
     const counts = longLived === undefined ? undefined : this.streamsByPrincipal[longLived];
     if (counts !== undefined) {
       const open = counts.get(principal) ?? 0;
@@ -463,7 +503,10 @@ class ProcwireGrpcService {
   readonly implementation: pb.ProcwireServer = {
     start: this.unary(async (request: pb.StartRequest, context) => {
       const start = startRequestFromWire(request);
-      validateStartRequest(start, this.limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: this.limits.maxArgvBytes });
+      validateStartRequest(start, {
+        ...(this.limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: this.limits.maxArgvBytes }),
+        ...(this.limits.maxEnvBytes === undefined ? {} : { maxEnvBytes: this.limits.maxEnvBytes }),
+      });
       return processInfoToWire(await this.transport.start(start, context.options));
     }),
     readOutput: this.readOutput,

@@ -97,6 +97,8 @@ function invalid(message: string): ProcwireError {
 export class ConnectionSession {
   private readonly calls = new Map<number, ServerCall>();
   private queuedBytes = 0;
+  /** Stdin bytes of this connection's `Write`s the transport has not answered yet. */
+  private pendingInputBytes = 0;
   private drainWaiters: Array<() => void> = [];
   /** Reads holding batched output until the I/O phase ends or the socket drains. */
   private readonly batching = new Set<ReadFlow>();
@@ -241,6 +243,7 @@ export class ConnectionSession {
       case FrameType.Start: {
         const request = startRequestFrom(decodeJsonObject(frame.payload, 'Start'), {
           maxArgvBytes: this.limits.maxArgvBytes,
+          maxEnvBytes: this.limits.maxEnvBytes,
         });
         return result(await this.transport.start(request, options));
       }
@@ -256,7 +259,21 @@ export class ConnectionSession {
       case FrameType.Write: {
         const { processId, rest } = decodeAddressed(frame.payload);
         const eof = (frame.flags & FrameFlag.Eof) !== 0;
-        const written = await this.transport.writeInput({ processId, offset: frame.offset, data: rest, eof }, options);
+        const size = rest.byteLength;
+        // Unanswered writes are memory this connection makes us hold: refused past the bound.
+        if (this.pendingInputBytes > 0 && this.pendingInputBytes + size > this.limits.maxPendingInputBytes) {
+          throw new ProcwireError(
+            ErrorCode.ResourceExhausted,
+            `${this.pendingInputBytes} bytes of stdin written on this connection are not taken yet, the limit is ${this.limits.maxPendingInputBytes}`,
+          );
+        }
+        this.pendingInputBytes += size;
+        let written: Awaited<ReturnType<Transport['writeInput']>>;
+        try {
+          written = await this.transport.writeInput({ processId, offset: frame.offset, data: rest, eof }, options);
+        } finally {
+          this.pendingInputBytes -= size;
+        }
         return encodeFrame({
           type: FrameType.Written,
           callId,

@@ -1,5 +1,6 @@
 /** Options of `serveWebSocket()`, with their defaults. */
 import type { Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Server as HttpsServer, ServerOptions as TlsServerOptions } from 'node:https';
 
 /** Every limit the server applies; each answers with a clear error and leaves the server running. */
@@ -19,6 +20,14 @@ export interface WebSocketServerLimits {
   readonly maxArgvBytes?: number;
   /** Close a connection with 4000 after this long with no frame and no call in flight. Default 15 min; 0 = never. */
   readonly idleTimeoutMs?: number;
+  /**
+   * Stdin bytes in `Write` frames of one connection that the transport has not answered yet; a
+   * `Write` past it answers `resource_exhausted` (so a client cannot park unbounded input here).
+   * Default 8 MiB.
+   */
+  readonly maxPendingInputBytes?: number;
+  /** The most env bytes of a start (`NAME=value` plus a NUL each). Default 256 KiB. */
+  readonly maxEnvBytes?: number;
 }
 
 /** Options of `serveWebSocket()`. */
@@ -44,6 +53,14 @@ export interface ServeWebSocketOptions {
   /** Serve `wss://` with these TLS options (`key`, `cert`, ...) on a server of our own. */
   readonly tls?: TlsServerOptions;
   readonly limits?: WebSocketServerLimits;
+  /**
+   * Origins (`https://example.com`) whose pages may connect. Clients that send no `Origin` header
+   * (programs) are always taken. Default: with `tokens`, the server's own origin (the request's
+   * `Host`); without tokens, no page at all.
+   */
+  readonly allowedOrigins?: readonly string[];
+  /** Called with the socket of each connection accepted (authenticated, when there are tokens). */
+  readonly onAccepted?: (socket: Duplex) => void;
 }
 
 /** Limits with every default applied. */
@@ -54,6 +71,8 @@ export interface ResolvedLimits {
   readonly maxReadWindowBytes: number;
   readonly maxArgvBytes: number;
   readonly idleTimeoutMs: number;
+  readonly maxPendingInputBytes: number;
+  readonly maxEnvBytes: number;
 }
 
 /** Check limits and fill in defaults; throws `TypeError` naming a bad limit. */
@@ -73,5 +92,7 @@ export function resolveLimits(limits: WebSocketServerLimits = {}): ResolvedLimit
     maxReadWindowBytes: pick('maxReadWindowBytes', 16 * 1024 * 1024, 1),
     maxArgvBytes: pick('maxArgvBytes', 256 * 1024, 1),
     idleTimeoutMs: pick('idleTimeoutMs', 15 * 60 * 1000, 0),
+    maxPendingInputBytes: pick('maxPendingInputBytes', 8 * 1024 * 1024, 1),
+    maxEnvBytes: pick('maxEnvBytes', 256 * 1024, 1),
   };
 }

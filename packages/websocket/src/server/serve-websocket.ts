@@ -47,6 +47,13 @@ export async function serveWebSocket(
   const tokens = options.tokens === undefined ? undefined : new TokenTable(options.tokens);
   const host = options.host ?? '127.0.0.1';
   const ownServer = options.server === undefined;
+  if (options.allowedOrigins !== undefined) {
+    for (const origin of options.allowedOrigins) {
+      if (typeof origin !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i.test(origin)) {
+        throw new TypeError(`serveWebSocket: allowedOrigins holds ${JSON.stringify(origin)}, not an origin like "https://example.com"`);
+      }
+    }
+  }
   if (ownServer && tokens === undefined && !isLoopbackHost(host)) {
     throw new TypeError(`serveWebSocket: without tokens the server only listens on loopback, not ${host}`);
   }
@@ -65,7 +72,7 @@ export async function serveWebSocket(
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
-    const verdict = checkUpgrade(request, path, tokens);
+    const verdict = checkUpgrade(request, path, tokens, options.allowedOrigins);
     if (!verdict.accept) {
       // Another handler on a shared server may own this path.
       if (verdict.status === 404 && server.listenerCount('upgrade') > 1) return;
@@ -74,6 +81,7 @@ export async function serveWebSocket(
     }
     sockets.handleUpgrade(request, socket, head, (webSocket) => {
       new ConnectionSession(webSocket, transport, verdict.principal, limits);
+      options.onAccepted?.(socket);
     });
   };
   server.on('upgrade', onUpgrade);

@@ -30,10 +30,39 @@ export function offeredSubprotocols(request: IncomingMessage): string[] {
     .filter((entry) => entry !== '');
 }
 
-/** Check path, subprotocol and token of an upgrade request. */
-export function checkUpgrade(request: IncomingMessage, path: string, tokens: TokenTable | undefined): UpgradeVerdict {
+/**
+ * Whether a browser page of `origin` may open this connection. Clients that send no `Origin`
+ * (programs, not pages) always may. Otherwise: the origin must be listed in `allowedOrigins`;
+ * without a list, a server with tokens takes its own origin (the `Host` the request names) and a
+ * server without tokens takes none, since any page the user visits could reach it.
+ */
+export function originAllowed(
+  request: IncomingMessage,
+  allowedOrigins: readonly string[] | undefined,
+  hasTokens: boolean,
+): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (allowedOrigins !== undefined) return allowedOrigins.includes(origin);
+  if (!hasTokens) return false;
+  const host = request.headers.host;
+  if (host === undefined) return false;
+  const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+  return origin.toLowerCase() === `${secure ? 'https' : 'http'}://${host.toLowerCase()}`;
+}
+
+/** Check path, subprotocol, origin and token of an upgrade request. */
+export function checkUpgrade(
+  request: IncomingMessage,
+  path: string,
+  tokens: TokenTable | undefined,
+  allowedOrigins?: readonly string[],
+): UpgradeVerdict {
   const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (pathname !== path) return { accept: false, status: 404, message: `no procwire endpoint at ${pathname}` };
+  if (!originAllowed(request, allowedOrigins, tokens !== undefined)) {
+    return { accept: false, status: 403, message: `pages of origin ${request.headers.origin ?? ''} may not connect here` };
+  }
   const offered = offeredSubprotocols(request);
   if (!offered.includes(SUBPROTOCOL)) {
     return { accept: false, status: 400, message: `the client must offer the subprotocol ${SUBPROTOCOL}` };
