@@ -6,7 +6,8 @@
 //   node tools/scripts/test.mjs --reliability   the fault-injection and load suite (tools/reliability)
 //   node tools/scripts/test.mjs packages/core   only these folders' tests (after the same build)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +31,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 run('system packages', 'bash', [join(root, 'tools/scripts/ensure-system-deps.sh')]);
 run('lint', bin('biome'), ['check', '.']);
 run('build and typecheck', bin('nx'), ['run-many', '-t', 'build', 'test:build', '--outputStyle=static']);
-for (const dir of ['core', 'conformance', 'local-pty', 'grpc', 'websocket']) {
+for (const dir of ['core', 'conformance', 'local-pty', 'grpc', 'websocket', 'docker']) {
   if (existsSync(join(root, 'packages', dir, 'dist'))) run(`publint ${dir}`, bin('publint'), ['--strict', join('packages', dir)]);
 }
 
@@ -43,4 +44,29 @@ const dirs = reliability
       .map((dir) => join(dir, 'dist-test'))
       .filter((dir) => existsSync(join(root, dir)));
 const concurrency = process.env.PROCWIRE_TEST_CONCURRENCY ?? '2';
-run('tests', process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...dirs]);
+// One private Docker engine for the container tests, stopped after them whatever happened. When it
+// cannot start, its reason goes to the tests, which fail with it (never a silent skip).
+const dockerDir = mkdtempSync(join(tmpdir(), 'procwire-dockerd-'));
+console.log(`\n== docker engine: tools/scripts/ensure-docker.sh ${dockerDir}`);
+const docker = spawnSync('bash', [join(root, 'tools/scripts/ensure-docker.sh'), dockerDir], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+process.stderr.write(docker.stderr ?? '');
+if (docker.status === 0) env.PROCWIRE_TEST_DOCKER_HOST = docker.stdout.trim();
+else env.PROCWIRE_TEST_DOCKER_ERROR = `ensure-docker.sh failed (exit ${docker.status ?? docker.signal}): ${(docker.stderr ?? '').trim().slice(-2000)}`;
+const stopDocker = () => spawnSync('bash', [join(root, 'tools/scripts/stop-docker.sh'), dockerDir], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopDocker();
+    process.exit(130);
+  });
+}
+const tests = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...dirs], { cwd: root, stdio: 'inherit', env });
+stopDocker();
+if (tests.status !== 0) {
+  console.error(`\ntests failed (exit ${tests.status ?? tests.signal})`);
+  process.exit(tests.status || 1);
+}

@@ -1,0 +1,77 @@
+/**
+ * The options of `dockerTransport()`, with their defaults.
+ */
+import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+import Docker from 'dockerode';
+
+/** Options of {@link dockerTransport}. Only `container` is required. */
+export interface DockerTransportOptions {
+  /** The container every process runs in: its name or id. It must exist and run. */
+  readonly container: string;
+  /**
+   * The engine: a dockerode instance. Default `new Docker()`, which follows `DOCKER_HOST` (else
+   * the local socket `/var/run/docker.sock`).
+   */
+  readonly docker?: Docker;
+  /** The user processes run as inside the container (`'1000'`, `'1000:1000'`, `'nobody'`). Default: the container's. */
+  readonly user?: string;
+  /**
+   * The most unacknowledged output bytes kept per stream; when one stream holds this many, the host
+   * stops reading the process's output (both streams share one connection to the engine, so both
+   * pause) until the reader acknowledges. Default 8 MiB.
+   */
+  readonly outputWindowBytes?: number;
+  /** How long an exited process stays queryable (exit status, unread output). Default 5 minutes. */
+  readonly retentionMs?: number;
+  /** The most processes running at once; past it `start` is `resource_exhausted`. Default 256. */
+  readonly maxProcesses?: number;
+  /** The most processes running at once for one principal. Default: `maxProcesses`. */
+  readonly maxProcessesPerPrincipal?: number;
+  /** The most bytes of argv (UTF-8, one NUL per item). Default 256 KiB. */
+  readonly maxArgvBytes?: number;
+  /** After SIGTERM (timeout) the host waits this long before SIGKILL to the process group. Default 2000 ms. */
+  readonly killGraceMs?: number;
+}
+
+/** {@link DockerTransportOptions} with every default applied. */
+export interface ResolvedOptions {
+  readonly container: string;
+  readonly docker: Docker;
+  readonly user?: string;
+  readonly outputWindowBytes: number;
+  readonly retentionMs: number;
+  readonly maxProcesses: number;
+  readonly maxProcessesPerPrincipal: number;
+  readonly maxArgvBytes: number;
+  readonly killGraceMs: number;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, `dockerTransport option ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** Applies defaults and checks every option; throws `invalid_argument` naming a bad one. */
+export function resolveOptions(options: DockerTransportOptions): ResolvedOptions {
+  if (typeof options?.container !== 'string' || options.container === '') {
+    throw new ProcwireError(ErrorCode.InvalidArgument, 'dockerTransport option container must be a container name or id');
+  }
+  if (options.user !== undefined && (typeof options.user !== 'string' || options.user === '')) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, 'dockerTransport option user must be a non-empty string');
+  }
+  const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, 256);
+  return {
+    container: options.container,
+    docker: options.docker ?? new Docker(),
+    ...(options.user === undefined ? {} : { user: options.user }),
+    outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, 8 * 1024 * 1024),
+    retentionMs: positiveInteger('retentionMs', options.retentionMs, 5 * 60 * 1000),
+    maxProcesses,
+    maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),
+    maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, 256 * 1024),
+    killGraceMs: positiveInteger('killGraceMs', options.killGraceMs, 2000),
+  };
+}
