@@ -172,7 +172,10 @@ export interface ClientOptions {
   readonly retryTimeoutMs?: number;
   /** Where `StreamType.STDOUT` output goes; default the host program's standard output. */
   readonly stdoutSink?: (data: Uint8Array) => void | Promise<void>;
-  /** Called before each retry of a transient failure (for logs). */
+  /**
+   * Called before each retry of a transient failure (for logs). An error it throws ends the
+   * retries: the call rejects with that error (to give up sooner than `retryTimeoutMs`).
+   */
   readonly onRetry?: (error: unknown, attempt: number) => void;
 }
 
