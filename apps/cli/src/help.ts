@@ -89,7 +89,9 @@ Lists your processes on the server (running ones, and exited ones it still keeps
 id, pid, state, exit code, start time, command.
 
 Options:
-  --json              one JSON array: [{ id, argv, state, exitCode, signal, startedAt, pid }]
+  --json              one JSON array: [{ id, argv, cwd, pid, state, exit, startedAt, exitedAt }],
+                      the names of the API's client.list(); times as ISO 8601 (UTC), exit as
+                      { code, signal?, timedOut? } or null while running
 
 ${connectionHelp}
 

@@ -9,7 +9,7 @@ import type { OutputMode, ProcessInfo, PtySettings, StartRequest, Transport } fr
 import { ConsumedOffsets } from './consumed-offsets.js';
 import type { ReaderMode } from './output-reader.js';
 import { randomProcessId } from './process-id.js';
-import { RemoteProcess } from './remote-process.js';
+import { processDetails, RemoteProcess } from './remote-process.js';
 import { abortError, type RetryPolicy, withRetry } from './retry.js';
 
 const DEFAULT_RETRY_TIMEOUT_MS = 30_000;
@@ -115,7 +115,8 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     get,
     async list() {
       checkOpen();
-      return withRetry(retry, () => transport.list());
+      const infos = await withRetry(retry, () => transport.list());
+      return infos.map(processDetails);
     },
     async close() {
       if (closed) return;

@@ -2,9 +2,10 @@
  * `ContainerProcess` over any transport: exit status, timeout and abort errors, signals, resize,
  * and the `StreamType.STDOUT` copy. Streams live in OutputReader / InputWriter.
  */
-import type { AttachOptions, ContainerProcess } from '../api.js';
+import type { AttachOptions, ContainerProcess, ProcessDetails } from '../api.js';
 import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
-import type { ExitStatus, ProcessInfo, SignalName, TerminalSize, Transport } from '../transport/contract.js';
+import type { SignalName } from '../signal-name.js';
+import type { ExitStatus, ProcessInfo, TerminalSize, Transport } from '../transport/contract.js';
 import { attachTerminal } from './attach.js';
 import { InputWriter } from './input-writer.js';
 import { lostProcessError, reportLostProcess } from './lost-process.js';
@@ -159,10 +160,10 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
     return attachTerminal(this, options);
   }
 
-  async info(): Promise<ProcessInfo> {
+  async info(): Promise<ProcessDetails> {
     const info = await withRetry(this.retry, () => this.transport.get({ processId: this.id }));
     if (info.exit !== undefined) this.recordExit(info.exit);
-    return info;
+    return processDetails(info);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -219,4 +220,10 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
 
 function describeExit(status: ExitStatus): string {
   return status.signal === undefined ? `exit code ${status.code}` : `exit code ${status.code} (${status.signal})`;
+}
+
+/** The host's ProcessInfo as users see it: `id`, as on the handle. */
+export function processDetails(info: ProcessInfo): ProcessDetails {
+  const { processId, ...rest } = info;
+  return { id: processId, ...rest };
 }
