@@ -3,15 +3,21 @@ import { usageError } from './cli-error.js';
 import type { CommandName } from './command-line.js';
 import { createClient } from '@procwire/core';
 import type { Connection } from './endpoint.js';
+import { FirstConnect } from './first-connect.js';
 import { createTransport } from './transport-factory.js';
 
-/** Connect to the host the connection names. The core retries transient failures until give-up. */
+/**
+ * Connect to the host the connection names. The core retries transient failures until give-up;
+ * a first connection that fails gives up sooner (see FirstConnect).
+ */
 export async function openClient(connection: Connection): Promise<Client> {
   const transport = await createTransport(connection);
-  return createClient(
-    transport,
-    connection.retryTimeoutMs === undefined ? {} : { retryTimeoutMs: connection.retryTimeoutMs },
-  );
+  if (connection.endpoint.kind === 'local') return createClient(transport);
+  const firstConnect = new FirstConnect(connection);
+  return createClient(firstConnect.watch(transport), {
+    ...(connection.retryTimeoutMs === undefined ? {} : { retryTimeoutMs: connection.retryTimeoutMs }),
+    onRetry: firstConnect.onRetry,
+  });
 }
 
 /**

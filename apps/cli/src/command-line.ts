@@ -65,6 +65,7 @@ const connectionOptions = {
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'give-up': { type: 'string' },
+  'wait-for-server': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
@@ -154,14 +155,17 @@ function expectPositionals(command: CommandName, positionals: readonly string[],
 
 function connectionFlags(
   command: CommandName,
-  values: { url?: string; token?: string; 'token-file'?: string; 'give-up'?: string },
+  values: { url?: string; token?: string; 'token-file'?: string; 'give-up'?: string; 'wait-for-server'?: string },
 ): ConnectionFlags {
   const giveUpSeconds = values['give-up'] === undefined ? undefined : seconds(command, '--give-up', values['give-up']);
+  const waitForServer = values['wait-for-server'];
+  const waitForServerSeconds = waitForServer === undefined ? undefined : seconds(command, '--wait-for-server', waitForServer);
   return {
     ...(values.url === undefined ? {} : { url: values.url }),
     ...(values.token === undefined ? {} : { token: values.token }),
     ...(values['token-file'] === undefined ? {} : { tokenFile: values['token-file'] }),
     ...(giveUpSeconds === undefined ? {} : { giveUpSeconds }),
+    ...(waitForServerSeconds === undefined ? {} : { waitForServerSeconds }),
   };
 }
 
@@ -174,7 +178,7 @@ function seconds(command: CommandName, flag: string, text: string): number {
 }
 
 // exec's options stop at the command: `procwire exec -i sort -r` runs `sort -r`.
-const execValueOptions = new Set(['--url', '--token', '--token-file', '--give-up', '--cwd', '--env', '-e', '--timeout']);
+const execValueOptions = new Set(['--url', '--token', '--token-file', '--give-up', '--wait-for-server', '--cwd', '--env', '-e', '--timeout']);
 
 /** Split exec's arguments into its own options and the command (at `--` or the first word). */
 function splitExecArgs(args: readonly string[]): { options: string[]; argv: string[] } {

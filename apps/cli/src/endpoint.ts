@@ -15,6 +15,8 @@ export interface ConnectionFlags {
   readonly tokenFile?: string;
   /** Seconds to keep reconnecting before giving up (core `retryTimeoutMs`). */
   readonly giveUpSeconds?: number;
+  /** Seconds to keep trying the first connection (a server that is starting); default 0. */
+  readonly waitForServerSeconds?: number;
 }
 
 /** A resolved connection: the endpoint, the token (never printed) and where it came from. */
@@ -24,7 +26,12 @@ export interface Connection {
   /** Where the token came from, for error messages: `--token`, `--token-file F`, `PROCWIRE_TOKEN`. */
   readonly tokenSource: string | undefined;
   readonly retryTimeoutMs: number | undefined;
+  /** How long the first connection is tried before the CLI fails (exit 255), in ms. */
+  readonly firstConnectMs: number;
 }
+
+/** How long a first connection is tried without `--wait-for-server`: not at all, as ssh does. */
+export const defaultFirstConnectMs = 0;
 
 /** The WebSocket path a server listens on when the URL names none (the server's default). */
 export const defaultWebSocketPath = '/procwire';
@@ -92,7 +99,9 @@ export function resolveConnection(
     tokenSource = `PROCWIRE_TOKEN_FILE ${env['PROCWIRE_TOKEN_FILE']}`;
   }
   const retryTimeoutMs = flags.giveUpSeconds === undefined ? undefined : Math.round(flags.giveUpSeconds * 1000);
-  return { endpoint, token, tokenSource, retryTimeoutMs };
+  const firstConnectMs =
+    flags.waitForServerSeconds === undefined ? defaultFirstConnectMs : Math.round(flags.waitForServerSeconds * 1000);
+  return { endpoint, token, tokenSource, retryTimeoutMs, firstConnectMs };
 }
 
 /** Read a token file; the token is its first line, without surrounding whitespace. */

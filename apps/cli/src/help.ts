@@ -9,6 +9,8 @@ const connectionHelp = `Connection (every command):
   --token-file F      read the token from the first line of F (env PROCWIRE_TOKEN_FILE)
   --give-up S         keep reconnecting for S seconds after a lost connection before
                       failing with exit 255 (default 30)
+  --wait-for-server S keep trying the first connection for S seconds (a server that is
+                      starting); without it an unreachable server fails at once, exit 255
   -h, --help          this help`;
 
 const exitCodes = `Exit codes:
@@ -87,7 +89,9 @@ Lists your processes on the server (running ones, and exited ones it still keeps
 id, pid, state, exit code, start time, command.
 
 Options:
-  --json              one JSON array: [{ id, argv, state, exitCode, signal, startedAt, pid }]
+  --json              one JSON array: [{ id, argv, cwd, pid, state, exit, startedAt, exitedAt }],
+                      the names of the API's client.list(); times as ISO 8601 (UTC), exit as
+                      { code, signal?, timedOut? } or null while running
 
 ${connectionHelp}
 

@@ -1,35 +1,41 @@
-import type { ProcessInfo } from '@procwire/core';
+import type { ExitStatus, ProcessDetails } from '@procwire/core';
 
-/** One process as `ps --json` prints it (a stable shape for scripts). */
+/**
+ * One process as `ps --json` prints it: the names of `client.list()`'s items (`id`, `argv`, `cwd`,
+ * `pid`, `state`, `exit`, `startedAt`, `exitedAt`), with the times as ISO 8601 strings (UTC)
+ * instead of milliseconds, and `null` for what is not there.
+ */
 export interface ProcessSummary {
   readonly id: string;
   readonly argv: readonly string[];
-  readonly state: 'running' | 'exited';
-  /** `null` while running. */
-  readonly exitCode: number | null;
-  /** The signal that ended it, or `null`. */
-  readonly signal: string | null;
-  /** ISO 8601, UTC. */
-  readonly startedAt: string;
+  readonly cwd: string | null;
   /** The OS pid on the host, or `null` where there is none. */
   readonly pid: number | null;
+  readonly state: 'running' | 'exited';
+  /** `{ code, signal?, timedOut? }` once exited; `null` while running. */
+  readonly exit: ExitStatus | null;
+  /** ISO 8601, UTC. */
+  readonly startedAt: string;
+  /** ISO 8601, UTC; `null` while running. */
+  readonly exitedAt: string | null;
 }
 
 /** The JSON shape of one process. */
-export function toProcessSummary(info: ProcessInfo): ProcessSummary {
+export function toProcessSummary(info: ProcessDetails): ProcessSummary {
   return {
-    id: info.processId,
+    id: info.id,
     argv: info.argv,
-    state: info.state,
-    exitCode: info.exit?.code ?? null,
-    signal: info.exit?.signal ?? null,
-    startedAt: new Date(info.startedAt).toISOString(),
+    cwd: info.cwd ?? null,
     pid: info.pid ?? null,
+    state: info.state,
+    exit: info.exit ?? null,
+    startedAt: new Date(info.startedAt).toISOString(),
+    exitedAt: info.exitedAt === undefined ? null : new Date(info.exitedAt).toISOString(),
   };
 }
 
 /** A table for people: ID, PID, STATE, EXIT, STARTED, COMMAND; a header even when empty. */
-export function formatProcessTable(processes: readonly ProcessInfo[]): string {
+export function formatProcessTable(processes: readonly ProcessDetails[]): string {
   const rows = [
     ['ID', 'PID', 'STATE', 'EXIT', 'STARTED', 'COMMAND'],
     ...processes.map((info) => {
@@ -38,7 +44,7 @@ export function formatProcessTable(processes: readonly ProcessInfo[]): string {
         summary.id,
         summary.pid === null ? '-' : String(summary.pid),
         summary.state,
-        summary.exitCode === null ? '-' : summary.signal === null ? String(summary.exitCode) : `${summary.exitCode} (${summary.signal})`,
+        summary.exit === null ? '-' : summary.exit.signal === undefined ? String(summary.exit.code) : `${summary.exit.code} (${summary.exit.signal})`,
         summary.startedAt.replace(/\.\d+Z$/, 'Z'),
         summary.argv.map(quoteArgument).join(' '),
       ];

@@ -44,7 +44,11 @@ export async function runCli(args: readonly string[]): Promise<number> {
   }
 }
 
+/** Set by the bundler (scripts/bundle-cli.mjs); the unbundled build reads package.json. */
+declare const PROCWIRE_CLI_VERSION: string | undefined;
+
 function packageVersion(): string {
+  if (typeof PROCWIRE_CLI_VERSION === 'string') return PROCWIRE_CLI_VERSION;
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
   return manifest.version ?? 'unknown';
 }

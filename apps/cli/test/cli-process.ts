@@ -1,9 +1,9 @@
-// Runs the real built binary (dist/main.js) as a child process and collects what a user sees.
+// Runs the real bundled binary (dist/bin/procwire.js) as a child process and collects what a user sees.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI entry point. */
-export const cliPath = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../dist/bin/procwire.js', import.meta.url));
 
 /** What a finished CLI run left behind. */
 export interface CliResult {

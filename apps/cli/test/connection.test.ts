@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { type FaultProxy, startFaultProxy } from '@procwire/fault-proxy';
+import { serveGrpc } from '@procwire/grpc/server';
+import { localTransport } from '@procwire/local-pty';
 import { ExitCode } from 'procwire';
 import { eventually, runProcwire, startProcwire } from './cli-process.js';
 import { aliceToken, grpcTarget, type Target, websocketTarget } from './targets.js';
@@ -16,13 +18,48 @@ async function closedPort(): Promise<number> {
 }
 
 describe('procwire and an unreachable server', () => {
-  it('exits 255 with one line naming the address, after --give-up', async () => {
+  it('fails at once with exit 255 and one line naming the address when the first connection is refused', async () => {
     const port = await closedPort();
     for (const url of [`grpc://127.0.0.1:${port}`, `ws://127.0.0.1:${port}/procwire`]) {
-      const result = await runProcwire(['exec', '--url', url, '--give-up', '1', '--token', aliceToken, '--', 'true']);
+      const started = performance.now();
+      const result = await runProcwire(['exec', '--url', url, '--token', aliceToken, '--', 'true']);
+      const seconds = (performance.now() - started) / 1000;
       assert.equal(result.code, ExitCode.Unavailable, result.stderr);
-      assert.ok(result.stderr.startsWith(`procwire: cannot reach ${url}; gave up after 1 s`), result.stderr);
+      assert.ok(result.stderr.startsWith(`procwire: cannot reach ${url}: `), result.stderr);
+      assert.match(result.stderr, /ECONNREFUSED/);
+      assert.match(result.stderr, /--wait-for-server/, 'the message names the flag that waits');
       assert.equal(result.stderr.split('\n').length, 2, 'one line');
+      // Without the fix this took the whole --give-up time (30 s); the bound is generous for a loaded machine.
+      assert.ok(seconds < 10, `took ${seconds.toFixed(1)} s`);
+    }
+  });
+
+  it('keeps trying the first connection for --wait-for-server seconds, then exits 255', async () => {
+    const port = await closedPort();
+    const url = `ws://127.0.0.1:${port}/procwire`;
+    const started = performance.now();
+    const result = await runProcwire(['exec', '--url', url, '--wait-for-server', '1', '--token', aliceToken, '--', 'true']);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(result.code, ExitCode.Unavailable, result.stderr);
+    assert.ok(result.stderr.startsWith(`procwire: cannot reach ${url}; gave up after 1 s: `), result.stderr);
+    assert.ok(seconds >= 1, `gave up after ${seconds.toFixed(2)} s, before --wait-for-server's 1 s`);
+  });
+
+  it('exec --wait-for-server reaches a server that starts listening meanwhile', async () => {
+    const port = await closedPort();
+    const run = startProcwire(['exec', '--url', `grpc://127.0.0.1:${port}`, '--wait-for-server', '20', '--', 'echo', 'late'], {
+      env: { PROCWIRE_TOKEN: aliceToken },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const host = localTransport();
+    const late = await serveGrpc(host, { host: '127.0.0.1', port, tokens: { [aliceToken]: 'alice' } });
+    try {
+      const result = await run.finished;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.toString(), 'late\n');
+    } finally {
+      await late.close();
+      await host.close();
     }
   });
 });

@@ -25,9 +25,14 @@ for (const target of targets) {
       assert.ok(listed, 'ps --json lists the process');
       assert.deepEqual(listed.argv, ['sleep', '30']);
       assert.equal(listed.state, 'running');
-      assert.equal(listed.exitCode, null);
+      assert.equal(listed.exit, null);
+      assert.equal(listed.exitedAt, null);
       assert.equal(typeof listed.pid, 'number');
+      assert.match(listed.startedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'startedAt is ISO 8601 in UTC');
       assert.ok(Date.parse(listed.startedAt) <= Date.now());
+      const [fromApi] = (await target.client(aliceToken).list()).filter((item) => item.id === started.id);
+      assert.deepEqual(Object.keys(listed).sort(), ['argv', 'cwd', 'exit', 'exitedAt', 'id', 'pid', 'startedAt', 'state']);
+      assert.equal(Date.parse(listed.startedAt), fromApi?.startedAt, 'ps --json and list() give the same start time');
 
       const table = await cli(['ps']);
       assert.match(table.stdout.toString(), /^ID +PID +STATE +EXIT +STARTED +COMMAND\n/);
@@ -41,8 +46,8 @@ for (const target of targets) {
 
       const after = (await psJson()).find((entry) => entry.id === started.id);
       assert.equal(after?.state, 'exited');
-      assert.equal(after?.exitCode, 137);
-      assert.equal(after?.signal, 'SIGKILL');
+      assert.equal(after?.exit?.code, 137);
+      assert.equal(after?.exit?.signal, 'SIGKILL');
     });
 
     it('kill sends SIGTERM by default', async () => {

@@ -51,7 +51,7 @@ describe('procwire against the procwire-server app', () => {
     assert.deepEqual([overWebSocket.code, overWebSocket.stdout.toString()], [4, 'ws\n']);
     const listed = await runProcwire(['ps', '--json', '--url', ready.websocket], { env });
     assert.equal(listed.code, 0, listed.stderr);
-    const codes = (JSON.parse(listed.stdout.toString()) as ProcessSummary[]).map((entry) => entry.exitCode).sort();
+    const codes = (JSON.parse(listed.stdout.toString()) as ProcessSummary[]).map((entry) => entry.exit?.code).sort();
     assert.deepEqual(codes, [3, 4]);
   });
 });

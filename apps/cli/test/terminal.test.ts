@@ -63,14 +63,14 @@ describe('procwire exec -t in a real terminal (tmux)', () => {
     session.type('echo ready-$((1+1))');
     await session.waitFor(/^ready-2$/m);
     const client = target.client(aliceToken);
-    const shellsBefore = new Set((await client.list()).map((info) => info.processId));
+    const shellsBefore = new Set((await client.list()).map((info) => info.id));
     process.kill(cliPid(session), 'SIGTERM');
     await session.waitFor(/^EXIT=143$/m);
     await session.waitFor(/^\$ $/m);
     assert.equal(settings(session, 'after'), settings(session, 'before'));
     // The remote shell was hung up (SIGHUP), not left running.
     await eventually('the remote shell to be hung up', async () => {
-      const running = (await client.list()).filter((info) => shellsBefore.has(info.processId) && info.state === 'running');
+      const running = (await client.list()).filter((info) => shellsBefore.has(info.id) && info.state === 'running');
       return running.length === 0 || undefined;
     });
   });

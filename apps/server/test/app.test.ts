@@ -104,8 +104,8 @@ describe('createServerApp over memoryTransport', () => {
       const sleeper = await alice.exec(['sleep']);
       await rejectsWith(bob.get(sleeper.id), ErrorCode.NotFound);
       await rejectsWith(bobOverWebSocket.get(sleeper.id), ErrorCode.NotFound);
-      assert.ok(!(await bob.list()).some((info) => info.processId === sleeper.id));
-      assert.ok((await alice.list()).some((info) => info.processId === sleeper.id));
+      assert.ok(!(await bob.list()).some((info) => info.id === sleeper.id));
+      assert.ok((await alice.list()).some((info) => info.id === sleeper.id));
       await sleeper.kill('SIGKILL');
       await sleeper.wait().catch(() => undefined);
     } finally {

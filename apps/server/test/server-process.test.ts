@@ -62,7 +62,7 @@ describe('procwire-server process (node dist/main.js)', () => {
     const sleeper = await alice.exec(['sleep', '1000']);
     for (const bob of [grpcClient(bobToken), websocketClient(bobToken)]) {
       await rejectsWith(bob.get(sleeper.id), ErrorCode.NotFound);
-      assert.ok(!(await bob.list()).some((info) => info.processId === sleeper.id));
+      assert.ok(!(await bob.list()).some((info) => info.id === sleeper.id));
     }
     assert.equal((await grpcClient(aliceToken).get(sleeper.id)).id, sleeper.id, 'alice sees it from the other front');
     await sleeper.kill('SIGKILL');

@@ -2,7 +2,8 @@
  * The user API's types: what `createClient(transport).exec(argv, options)` returns.
  * Names follow Modal's `ContainerProcess`; semantics are in docs/SEMANTICS.md.
  */
-import type { ExitStatus, ProcessInfo, SignalName, TerminalSize } from './transport/contract.js';
+import type { ExitStatus, ProcessInfo, TerminalSize } from './transport/contract.js';
+import type { SignalName } from './signal-name.js';
 
 /** What happens to an output stream. */
 export const StreamType = {
@@ -57,10 +58,25 @@ export interface ExecOptions {
   readonly processId?: string;
 }
 
-/** `exec` options that make readers yield strings. */
+/** `exec` options that make readers yield strings (whole lines with `byLine: true`). */
 export type TextExecOptions = ExecOptions & { readonly text?: true };
-/** `exec` options that make readers yield bytes. */
+/** `exec` options that make readers yield bytes; `byLine` needs text, so it is refused here. */
 export type BytesExecOptions = ExecOptions & { readonly text: false; readonly byLine?: false };
+
+/** `get` options that make readers yield strings. */
+export type TextGetOptions = GetOptions & { readonly text?: true };
+/** `get` options that make readers yield bytes; `byLine` needs text, so it is refused here. */
+export type BytesGetOptions = GetOptions & { readonly text: false; readonly byLine?: false };
+
+/**
+ * What the host knows of a process, as `client.list()` and `process.info()` give it. `id` is the
+ * handle's `id`. Times (`startedAt`, `exitedAt`) are milliseconds since the epoch (`ps --json`
+ * prints them as ISO 8601 strings).
+ */
+export interface ProcessDetails extends Omit<ProcessInfo, 'processId'> {
+  /** The process id: `exec`'s handle has it as `id`; pass it to `client.get(id)`. */
+  readonly id: string;
+}
 
 /** Options of `client.get(processId, options)`: how to read a process you re-attach to. */
 export interface GetOptions {
@@ -151,14 +167,14 @@ export interface ContainerProcess<T extends string | Uint8Array = string> {
   wait(): Promise<number>;
   /** The full exit status (code, signal name, timedOut) once exited. */
   waitStatus(): Promise<ExitStatus>;
-  /** Send a signal to the process group; default `'SIGTERM'`. */
+  /** Send a signal to the process group; default `'SIGTERM'` (others: {@link SignalName}). */
   kill(signal?: SignalName): Promise<void>;
   /** Resize the process's terminal. */
   resize(size: TerminalSize): Promise<void>;
   /** Connect a terminal; resolves with the exit code. */
   attach(options: AttachOptions): Promise<number>;
   /** What the host knows of the process now. */
-  info(): Promise<ProcessInfo>;
+  info(): Promise<ProcessDetails>;
   /** Kills the process if it still runs, and releases the handle. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -172,7 +188,10 @@ export interface ClientOptions {
   readonly retryTimeoutMs?: number;
   /** Where `StreamType.STDOUT` output goes; default the host program's standard output. */
   readonly stdoutSink?: (data: Uint8Array) => void | Promise<void>;
-  /** Called before each retry of a transient failure (for logs). */
+  /**
+   * Called before each retry of a transient failure (for logs). An error it throws ends the
+   * retries: the call rejects with that error (to give up sooner than `retryTimeoutMs`).
+   */
   readonly onRetry?: (error: unknown, attempt: number) => void;
 }
 
@@ -181,15 +200,16 @@ export interface Client {
   /** Start a process. Readers yield strings unless `text: false`. */
   exec(argv: readonly string[], options?: TextExecOptions): Promise<ContainerProcess<string>>;
   exec(argv: readonly string[], options: BytesExecOptions): Promise<ContainerProcess<Uint8Array>>;
+  /** `text` known only at run time: narrow the result yourself. */
   exec(
     argv: readonly string[],
-    options?: ExecOptions,
+    options: ExecOptions & { readonly text: boolean; readonly byLine?: false },
   ): Promise<ContainerProcess<string> | ContainerProcess<Uint8Array>>;
   /** Re-attach to a running or retained process by id; its output continues where it was acknowledged. */
-  get(processId: string, options?: GetOptions & { readonly text?: true }): Promise<ContainerProcess<string>>;
-  get(processId: string, options: GetOptions & { readonly text: false }): Promise<ContainerProcess<Uint8Array>>;
-  /** The caller's processes on the host. */
-  list(): Promise<ProcessInfo[]>;
+  get(processId: string, options?: TextGetOptions): Promise<ContainerProcess<string>>;
+  get(processId: string, options: BytesGetOptions): Promise<ContainerProcess<Uint8Array>>;
+  /** The caller's processes on the host; each item's `id` is what a handle's `id` is. */
+  list(): Promise<ProcessDetails[]>;
   /** Close the transport. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

@@ -10,21 +10,25 @@
 export type {
   AttachOptions,
   BytesExecOptions,
+  BytesGetOptions,
   Client,
   ClientOptions,
   ContainerProcess,
   ExecOptions,
   GetOptions,
+  ProcessDetails,
   PtyOptions,
   StreamReader,
   StreamWriter,
   Terminal,
   TextExecOptions,
+  TextGetOptions,
 } from './api.js';
 export { StreamType } from './api.js';
 export { createClient } from './client/create-client.js';
 export { ErrorCode, isErrorCode, isProcwireError, ProcwireError, type ProcwireErrorDetails } from './errors.js';
-export type { ExitStatus, ProcessInfo, SignalName, TerminalSize, Transport } from './transport/contract.js';
+export { type KnownSignalName, type OtherSignalName, otherSignal, type SignalName } from './signal-name.js';
+export type { ExitStatus, ProcessInfo, TerminalSize, Transport } from './transport/contract.js';
 
 // For transport authors and tests: a host of scripted fake processes (the contract and the host
 // building blocks are in `@procwire/core/transport`).

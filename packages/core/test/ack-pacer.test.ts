@@ -7,42 +7,42 @@ import { AckPacer } from '@procwire/core/transport';
 function recorder(pacer: AckPacer) {
   const sent: string[] = [];
   const ack = (processId: string, fd: number, offset: number) =>
-    pacer.pace(processId, fd, offset, async () => {
-      sent.push(`${processId}/${fd}@${offset}`);
+    pacer.pace(processId, fd, offset, async (sending) => {
+      sent.push(`${processId}/${fd}@${sending}`);
     });
   return { sent, ack };
 }
 
 describe('AckPacer', () => {
-  const window = 8 * 1024 * 1024;
+  const window = 1024 * 1024;
 
-  it('holds a small ack (a keystroke echo) until a busy amount has arrived', async () => {
+  it('sends an ack that frees a quarter of the window at once', async () => {
     const pacer = new AckPacer();
     const { sent, ack } = recorder(pacer);
     pacer.noteWindow('p', window);
-    const acked = ack('p', 1, 10);
-    await sleep(100);
-    assert.deepEqual(sent, [], 'a 10-byte ack is not sent at once');
-    pacer.received('p', 1, 1000);
-    await sleep(50);
-    assert.deepEqual(sent, [], '1000 bytes is still a quiet stream');
-    pacer.received('p', 1, 64 * 1024);
-    await acked;
-    assert.deepEqual(sent, ['p/1@10']);
+    await ack('p', 1, window / 4);
+    assert.deepEqual(sent, ['p/1@262144']);
   });
 
-  it('sends a large ack within milliseconds, and counts from the last ack sent', async () => {
+  it('joins small acks into one for the latest offset, sent a few ms later', async () => {
     const pacer = new AckPacer();
     const { sent, ack } = recorder(pacer);
     pacer.noteWindow('p', window);
-    await ack('p', 1, 64 * 1024);
-    assert.deepEqual(sent, ['p/1@65536']);
-    // Only 10 bytes past the last ack: quiet again.
-    void ack('p', 1, 64 * 1024 + 10);
-    await sleep(100);
-    assert.deepEqual(sent, ['p/1@65536']);
-    await pacer.flush(1000);
-    assert.deepEqual(sent, ['p/1@65536', 'p/1@65546']);
+    for (let offset = 10; offset <= 100; offset += 10) await ack('p', 1, offset);
+    assert.deepEqual(sent, [], 'small acks are held back, not sent one by one');
+    await sleep(50);
+    assert.deepEqual(sent, ['p/1@100']);
+  });
+
+  it('counts a quarter of the window from the last ack sent', async () => {
+    const pacer = new AckPacer();
+    const { sent, ack } = recorder(pacer);
+    pacer.noteWindow('p', window);
+    await ack('p', 1, window / 4);
+    await ack('p', 1, window / 4 + 10);
+    assert.deepEqual(sent, ['p/1@262144'], '10 bytes past the last ack are held back');
+    await ack('p', 1, window / 2);
+    assert.deepEqual(sent, ['p/1@262144', 'p/1@524288']);
   });
 
   it('treats an unknown process as busy and keeps streams apart', async () => {
@@ -50,17 +50,33 @@ describe('AckPacer', () => {
     const { sent, ack } = recorder(pacer);
     await ack('unknown', 1, 1);
     pacer.noteWindow('p', window);
-    void ack('p', 1, 5);
-    const stderr = ack('p', 2, 5);
-    pacer.received('p', 2, window);
-    await stderr;
-    await sleep(20);
-    assert.deepEqual(sent, ['unknown/1@1', 'p/2@5'], "stderr's bytes do not release stdout's ack");
+    await ack('p', 1, 5);
+    await ack('p', 2, window);
+    assert.deepEqual(sent, ['unknown/1@1', 'p/2@1048576'], "stderr's ack does not send stdout's");
     await pacer.flush(1000);
-    assert.deepEqual(sent, ['unknown/1@1', 'p/2@5', 'p/1@5']);
+    assert.deepEqual(sent, ['unknown/1@1', 'p/2@1048576', 'p/1@5']);
   });
 
-  it('flush() waits for held acks to be sent, but no longer than its timeout', async () => {
+  it('keeps one ack in flight per stream and then sends the latest offset', async () => {
+    const pacer = new AckPacer();
+    pacer.noteWindow('p', window);
+    const sent: number[] = [];
+    let finish: (() => void) | undefined;
+    const send = (offset: number) => {
+      sent.push(offset);
+      return new Promise<void>((resolve) => (finish = resolve));
+    };
+    void pacer.pace('p', 1, window / 4, send);
+    void pacer.pace('p', 1, window / 2, send);
+    void pacer.pace('p', 1, window, send);
+    assert.deepEqual(sent, [window / 4]);
+    finish?.();
+    await sleep(10);
+    assert.deepEqual(sent, [window / 4, window]);
+    finish?.();
+  });
+
+  it('flush() sends held acks at once and waits for them, but no longer than its timeout', async () => {
     const pacer = new AckPacer();
     pacer.noteWindow('p', window);
     let finish: (() => void) | undefined;

@@ -149,7 +149,7 @@ describe('createClient', () => {
       const again = await client.get(done.id, { text: false });
       assert.deepEqual(Buffer.from(await again.stdout.read()).toString(), 'bytes\n');
       assert.equal(again.returncode, 0, 'the exit is known from get()');
-      const states = Object.fromEntries((await client.list()).map((info) => [info.processId, info.state]));
+      const states = Object.fromEntries((await client.list()).map((info) => [info.id, info.state]));
       assert.deepEqual(states, { [done.id]: 'exited', [running.id]: 'running' });
     });
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorCode, isProcwireError, type ProcwireError } from '@procwire/core';
+import { ErrorCode, isProcwireError, otherSignal, type ProcwireError } from '@procwire/core';
 import { withClient } from './harness.js';
 
 describe('ContainerProcess exit', () => {
@@ -75,7 +75,7 @@ describe('ContainerProcess exit', () => {
   it('an unknown signal name is invalid_argument', async () => {
     await withClient(async ({ client }) => {
       const p = await client.exec(['sleep']);
-      await assert.rejects(p.kill('SIGNOPE'), (error) => isProcwireError(error, ErrorCode.InvalidArgument));
+      await assert.rejects(p.kill(otherSignal('SIGNOPE')), (error) => isProcwireError(error, ErrorCode.InvalidArgument));
       await assert.rejects(p.kill('TERM' as 'SIGTERM'), (error) => isProcwireError(error, ErrorCode.InvalidArgument));
       assert.equal(await p.poll(), null);
     });

@@ -68,7 +68,7 @@ describe('auth: bearer tokens name principals', () => {
     // The same id is bob's own namespace: starting it runs a new process for bob, not alice's.
     const bobs = await bob.start({ processId: p.id, argv: ['true'], stdout: 'pipe', stderr: 'pipe' });
     assert.deepEqual(bobs.argv, ['true']);
-    assert.equal((await alice.list()).find((info) => info.processId === p.id)?.argv[0], 'sh');
+    assert.equal((await alice.list()).find((info) => info.id === p.id)?.argv[0], 'sh');
     await p.kill('SIGKILL');
     assert.equal(await p.wait(), 137);
   });

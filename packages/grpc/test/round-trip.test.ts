@@ -80,7 +80,7 @@ describe('a core client over grpcTransport reaches localTransport through serveG
     const client = createClient(stack.transport({ token: 'alice-token' }));
     const p = await client.exec(['sleep', '30'], { timeoutMs: 200 });
     const listed = await client.list();
-    assert.ok(listed.some((info) => info.processId === p.id));
+    assert.ok(listed.some((info) => info.id === p.id));
     await assert.rejects(p.wait(), (error: Error & { code?: string; timedOut?: boolean }) => {
       assert.equal(error.code, 'timeout');
       return true;

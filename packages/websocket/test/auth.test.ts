@@ -72,8 +72,8 @@ describe('websocket auth and isolation', () => {
     const bob = createClient(bobTransport);
     try {
       const p = await alice.exec(['cat']);
-      assert.ok((await alice.list()).some((info) => info.processId === p.id));
-      assert.ok(!(await bob.list()).some((info) => info.processId === p.id));
+      assert.ok((await alice.list()).some((info) => info.id === p.id));
+      assert.ok(!(await bob.list()).some((info) => info.id === p.id));
       const notFound = (error: unknown) => isProcwireError(error, ErrorCode.NotFound);
       await assert.rejects(bob.get(p.id), notFound);
       await assert.rejects(bobTransport.get({ processId: p.id }), notFound);

@@ -1,4 +1,4 @@
-import type { ProcessInfo } from '@procwire/core';
+import type { ProcessDetails } from '@procwire/core';
 import type { PsCommand } from '../command-line.js';
 import { closeClient, openClient, requireServer } from '../client-session.js';
 import { resolveConnection } from '../endpoint.js';
@@ -11,7 +11,7 @@ export async function runPs(command: PsCommand): Promise<number> {
   const connection = resolveConnection(command.connection, process.env);
   requireServer(connection, 'ps');
   const client = await openClient(connection);
-  let processes: ProcessInfo[];
+  let processes: ProcessDetails[];
   try {
     processes = await client.list();
   } catch (error) {

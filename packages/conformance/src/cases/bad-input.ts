@@ -3,7 +3,7 @@
  * running processes as before.
  */
 import assert from 'node:assert/strict';
-import { type Client, ErrorCode } from '@procwire/core';
+import { type Client, ErrorCode, otherSignal } from '@procwire/core';
 import type { ConformanceCommands } from '../commands/commands.js';
 import { unknownCommandName } from '../commands/fixture-data.js';
 import { expectProcwireError } from '../harness/expect-error.js';
@@ -89,7 +89,7 @@ export const badInputCases: ConformanceCase = (suite) => {
   suite.test('bad input: an unknown signal name is invalid_argument, and the transport runs on', { needs: ['signals'], timeoutMs: 20_000 }, async (context) => {
     const client = context.client();
     const process = await client.exec(context.commands.cat());
-    await expectProcwireError(() => process.kill('SIGNOTASIGNAL'), ErrorCode.InvalidArgument, 'kill("SIGNOTASIGNAL")');
+    await expectProcwireError(() => process.kill(otherSignal('SIGNOTASIGNAL')), ErrorCode.InvalidArgument, 'kill("SIGNOTASIGNAL")');
     assert.equal(await process.poll(), null, 'an unknown signal ended the process');
     process.stdin.writeEof();
     assert.equal(await process.wait(), 0);

@@ -12,7 +12,7 @@ export const idempotentStartCases: ConformanceCase = (suite) => {
     await first.stdin.drain();
     const again = await context.client().exec(context.commands.cat(), { processId });
     assert.equal(again.id, processId);
-    const listed = (await client.list()).filter((info) => info.processId === processId);
+    const listed = (await client.list()).filter((info) => info.id === processId);
     assert.equal(listed.length, 1, 'the process is listed more than once');
     const info = await again.info();
     assert.equal(info.stdin.offset, 5, 'the second exec did not return the running process');

@@ -4,7 +4,7 @@ import type { Client } from '@procwire/core';
 import type { ConformanceCase } from '../harness/suite.js';
 
 async function listed(client: Client, processId: string) {
-  const found = (await client.list()).filter((info) => info.processId === processId);
+  const found = (await client.list()).filter((info) => info.id === processId);
   assert.equal(found.length, 1, `list() shows process ${processId} ${found.length} times`);
   return found[0]!;
 }

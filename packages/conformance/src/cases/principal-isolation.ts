@@ -20,7 +20,7 @@ export const principalIsolationCases: ConformanceCase = (suite) => {
       const processId = process.id;
 
       await expectProcwireError(() => other.get(processId), ErrorCode.NotFound, "get() of another principal's process");
-      assert.ok(!(await other.list()).some((info) => info.processId === processId), 'list() shows another principal\'s process');
+      assert.ok(!(await other.list()).some((info) => info.id === processId), 'list() shows another principal\'s process');
       const calls: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
         ['get', () => transport.get({ processId })],
         ['poll', () => transport.poll({ processId })],

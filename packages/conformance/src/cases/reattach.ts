@@ -18,6 +18,34 @@ export const reattachCases: ConformanceCase = (suite) => {
     assert.equal(await first.wait(), 0);
   });
 
+  // Acks may be batched, but a consumer's progress reaches the host within a few milliseconds of
+  // idle: a reader elsewhere continues after it instead of repeating it.
+  suite.test('re-attach: a second client, 50 ms after the first consumed a line, reads only the rest', { timeoutMs: 20_000 }, async (context) => {
+    const first = await context.client().exec(context.commands.cat(), { byLine: true });
+    first.stdin.write('first\n');
+    const lines = first.stdout[Symbol.asyncIterator]();
+    assert.equal((await lines.next()).value, 'first\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await context.client().get(first.id);
+    second.stdin.write('second\n');
+    second.stdin.writeEof();
+    assert.equal(await second.stdout.read(), 'second\n', 'the second reader repeated what the first consumed');
+    assert.equal(await second.wait(), 0);
+  });
+
+  suite.test('re-attach: get(id) on the client that consumed a line continues after it at once', { timeoutMs: 20_000 }, async (context) => {
+    const client = context.client();
+    const first = await client.exec(context.commands.cat(), { byLine: true });
+    first.stdin.write('first\n');
+    const lines = first.stdout[Symbol.asyncIterator]();
+    assert.equal((await lines.next()).value, 'first\n');
+    const again = await client.get(first.id);
+    again.stdin.write('second\n');
+    again.stdin.writeEof();
+    assert.equal(await again.stdout.read(), 'second\n', 'the new handle repeated what this client consumed');
+    assert.equal(await again.wait(), 0);
+  });
+
   suite.test('re-attach: get(id) of an exited process gives its exit code', { timeoutMs: 20_000 }, async (context) => {
     const first = await context.client().exec(context.commands.exitWith(5));
     assert.equal(await first.wait(), 5);

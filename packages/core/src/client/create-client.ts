@@ -6,9 +6,10 @@ import type { Client, ClientOptions, ContainerProcess, ExecOptions, GetOptions }
 import { StreamType } from '../api.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
 import type { OutputMode, ProcessInfo, PtySettings, StartRequest, Transport } from '../transport/contract.js';
+import { ConsumedOffsets } from './consumed-offsets.js';
 import type { ReaderMode } from './output-reader.js';
 import { randomProcessId } from './process-id.js';
-import { RemoteProcess } from './remote-process.js';
+import { processDetails, RemoteProcess } from './remote-process.js';
 import { abortError, type RetryPolicy, withRetry } from './retry.js';
 
 const DEFAULT_RETRY_TIMEOUT_MS = 30_000;
@@ -35,6 +36,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
   }
   const retry: RetryPolicy = { retryTimeoutMs, onRetry: options.onRetry };
   const stdoutSink = options.stdoutSink ?? defaultStdoutSink();
+  const consumed = new ConsumedOffsets();
   let closed = false;
 
   const checkOpen = () => {
@@ -79,6 +81,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       stdoutSink,
       timeoutMs: execOptions.timeoutMs,
       abortSignal,
+      consumed,
     });
     return process as ContainerProcess<string> | ContainerProcess<Uint8Array>;
   }
@@ -102,6 +105,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       stderrMode: info.stderr.mode,
       decoding: { text, byLine },
       stdoutSink,
+      consumed,
     });
     return process as ContainerProcess<string> | ContainerProcess<Uint8Array>;
   }
@@ -111,7 +115,8 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     get,
     async list() {
       checkOpen();
-      return withRetry(retry, () => transport.list());
+      const infos = await withRetry(retry, () => transport.list());
+      return infos.map(processDetails);
     },
     async close() {
       if (closed) return;

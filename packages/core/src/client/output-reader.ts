@@ -22,6 +22,8 @@ export interface OutputSource {
   readonly retry: RetryPolicy;
   /** Turns a failure of the host into the one the user sees (default: as it is). */
   readonly mapError?: (error: unknown) => unknown;
+  /** Told each offset handed to the consumer (the client remembers it for a later `get`). */
+  readonly onDelivered?: (offset: number) => void;
 }
 
 /** How chunks are handed to the consumer. */
@@ -143,6 +145,7 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
         offset: () => this.offset,
         delivered: (offset) => {
           this.offset = offset;
+          this.source.onDelivered?.(offset);
           // Handed to the consumer now: let the host free it (and so let the process go on).
           this.acknowledge(offset);
         },

@@ -2,12 +2,14 @@
  * `ContainerProcess` over any transport: exit status, timeout and abort errors, signals, resize,
  * and the `StreamType.STDOUT` copy. Streams live in OutputReader / InputWriter.
  */
-import type { AttachOptions, ContainerProcess } from '../api.js';
+import type { AttachOptions, ContainerProcess, ProcessDetails } from '../api.js';
 import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
-import type { ExitStatus, ProcessInfo, SignalName, TerminalSize, Transport } from '../transport/contract.js';
+import type { SignalName } from '../signal-name.js';
+import type { ExitStatus, ProcessInfo, TerminalSize, Transport } from '../transport/contract.js';
 import { attachTerminal } from './attach.js';
 import { InputWriter } from './input-writer.js';
 import { lostProcessError, reportLostProcess } from './lost-process.js';
+import type { ConsumedOffsets } from './consumed-offsets.js';
 import { type Decoding, OutputReader, type ReaderMode } from './output-reader.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
@@ -26,6 +28,8 @@ export interface RemoteProcessInit {
   readonly timeoutMs?: number | undefined;
   /** The exec's AbortSignal: aborting kills the process. */
   readonly abortSignal?: AbortSignal | undefined;
+  /** This client's consumed offsets: readers start after them and report to them. */
+  readonly consumed: ConsumedOffsets;
 }
 
 /** A {@link ContainerProcess} over any transport. */
@@ -58,13 +62,25 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
     const source = { transport, processId: info.processId, retry };
     // Readers map failures themselves (no wrapper on each chunk's path): `not_found` is `process_lost`.
     const readSource = { ...source, transport: init.transport, mapError: lostProcessError(info.processId, info.argv) };
+    const { consumed } = init;
+    const id = info.processId;
     this.stdout = new OutputReader<T>(
-      { ...readSource, fd: 1, startOffset: info.stdout.acknowledged },
+      {
+        ...readSource,
+        fd: 1,
+        startOffset: consumed.startOffset(id, 1, info.stdout.acknowledged),
+        onDelivered: (offset) => consumed.delivered(id, 1, offset),
+      },
       init.stdoutMode,
       init.decoding,
     );
     this.stderr = new OutputReader<T>(
-      { ...readSource, fd: 2, startOffset: info.stderr.acknowledged },
+      {
+        ...readSource,
+        fd: 2,
+        startOffset: consumed.startOffset(id, 2, info.stderr.acknowledged),
+        onDelivered: (offset) => consumed.delivered(id, 2, offset),
+      },
       init.stderrMode,
       init.decoding,
     );
@@ -144,10 +160,10 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
     return attachTerminal(this, options);
   }
 
-  async info(): Promise<ProcessInfo> {
+  async info(): Promise<ProcessDetails> {
     const info = await withRetry(this.retry, () => this.transport.get({ processId: this.id }));
     if (info.exit !== undefined) this.recordExit(info.exit);
-    return info;
+    return processDetails(info);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -204,4 +220,10 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
 
 function describeExit(status: ExitStatus): string {
   return status.signal === undefined ? `exit code ${status.code}` : `exit code ${status.code} (${status.signal})`;
+}
+
+/** The host's ProcessInfo as users see it: `id`, as on the handle. */
+export function processDetails(info: ProcessInfo): ProcessDetails {
+  const { processId, ...rest } = info;
+  return { id: processId, ...rest };
 }

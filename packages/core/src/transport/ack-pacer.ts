@@ -1,36 +1,51 @@
 /**
  * Paces a client transport's `ackOutput` calls, for transports where an ack is a message of its
- * own (grpcTransport, websocketTransport). Core keeps one ack in flight per stream for the latest
- * offset, so holding one back joins the later ones into it. A stream moving many bytes is acked
- * within a couple of milliseconds (the host's window must not run dry); one moving a few (a
- * terminal echoing keystrokes) is acked a few times a second, not once per keystroke, since each
- * ack costs a message each way, about as much CPU as the echo itself. A quiet hold ends early as
- * soon as the reader has received enough for a busy one.
+ * own (grpcTransport, websocketTransport). The host pauses a process once a stream's
+ * unacknowledged output reaches its window, so acks must reach it well before that; but each ack
+ * costs a message each way, so one per chunk (or per keystroke echoed by a terminal) would cost
+ * about as much as the data. The pacer therefore:
  *
- * A transport sends each ack through `pace`, calls `noteWindow` with every ProcessInfo it sees,
- * `received` for every chunk it reads, `forget` once a process is done, and `flush` when it closes
- * (held acks go out at once, and it waits a bounded time for them, so that the next reader starts
- * where this one stopped).
+ * - sends an ack at once when it frees a quarter of the window or more (while data flows, the
+ *   host never has more than about half its window unacknowledged, whatever the window's size);
+ * - otherwise keeps only the latest offset and sends it {@link idleAckDelayMs} after the first
+ *   offset it held (so a consumer's progress reaches the host within a few milliseconds once it
+ *   stops, and a reader on another client continues exactly after it);
+ * - keeps one ack in flight per stream, always for the latest offset.
+ *
+ * `pace` resolves as soon as the offset is recorded (an ack is advisory: a lost one is covered by
+ * the next, and a real failure surfaces on the read path). A transport calls `noteWindow` with
+ * every ProcessInfo it sees, `forget` once a process is done, and `flush` when it closes (pending
+ * acks go out at once, and it waits a bounded time for them, so that the next reader starts where
+ * this one stopped).
  */
 
-/** Hold-back of an ack that frees a good part of the window. */
-const busyAckDelayMs = 2;
-/** Hold-back of an ack that frees little: the window is nowhere near full. */
-const quietAckDelayMs = 250;
-/** An ack of at least this much (or a quarter of the window) is a busy one. */
-const busyAckBytes = 64 * 1024;
-/** Processes remembered; past this the oldest are forgotten (their acks are then all "busy"). */
+/** How long a small ack is held back, joining the later ones into it. */
+export const idleAckDelayMs = 3;
+/** Processes remembered; past this the oldest are forgotten (their acks are then sent at once). */
 const maxRemembered = 4096;
+
+/** Sends one ack of `offset` for a stream. */
+type SendAck = (offset: number) => Promise<unknown>;
+
+/** One stream's acks: what was sent, what is pending, what is in flight. */
+interface StreamAcks {
+  /** The offset of the last ack sent (or being sent). */
+  sent: number;
+  /** The latest offset to acknowledge; above `sent` when an ack is pending. */
+  pending: number;
+  send: SendAck;
+  inFlight: Promise<void> | undefined;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** A background ack's failure is covered by the next ack or read (see {@link AckPacer}). */
+function ignoreAckFailure(): void {}
 
 export class AckPacer {
   /** processId -> the host's output window, from the ProcessInfo the transport saw. */
   private readonly windows = new Map<string, number>();
-  /** `${processId} ${fd}` -> the offset of the last ack sent. */
-  private readonly acked = new Map<string, number>();
-  /** `${processId} ${fd}` -> ends the quiet hold of that stream's ack now. */
-  private readonly holds = new Map<string, () => void>();
-  /** Acks held or being sent. */
-  private readonly inFlight = new Set<Promise<void>>();
+  /** `${processId} ${fd}` -> that stream's acks. */
+  private readonly streams = new Map<string, StreamAcks>();
 
   /** Remember a process's output window (from start, get or list). */
   noteWindow(processId: string, outputWindowBytes: number): void {
@@ -39,24 +54,39 @@ export class AckPacer {
     if (this.windows.size > maxRemembered) this.forget(this.windows.keys().next().value as string);
   }
 
-  /** Holds the ack of `offset` back (as {@link AckPacer} explains), then sends it with `send`. */
-  pace(processId: string, fd: number, offset: number, send: () => Promise<unknown>): Promise<void> {
-    const ack = this.hold(processId, fd, offset)
-      .then(send)
-      .then(() => this.sent(processId, fd, offset));
-    this.inFlight.add(ack);
-    const done = () => this.inFlight.delete(ack);
-    ack.then(done, done);
-    return ack;
+  /**
+   * Acknowledge everything before `offset` (as {@link AckPacer} explains): `send(offset)` sends
+   * one ack. Resolves once the offset is recorded or, when it is sent at once, as that send does
+   * (rejecting as it does: the host's answer, e.g. `not_found`, reaches the caller).
+   */
+  pace(processId: string, fd: number, offset: number, send: SendAck): Promise<void> {
+    const key = `${processId} ${fd}`;
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      // -1: even an ack of offset 0 is sent (and answered) the first time.
+      stream = { sent: -1, pending: -1, send, inFlight: undefined, idleTimer: undefined };
+      this.streams.set(key, stream);
+    }
+    stream.send = send;
+    if (offset <= stream.pending) return stream.inFlight ?? Promise.resolve();
+    stream.pending = offset;
+    if (stream.inFlight !== undefined) return Promise.resolve();
+    if (stream.pending - stream.sent >= this.busyBytes(processId)) return this.sendNow(key, stream);
+    this.armIdleTimer(key, stream);
+    return Promise.resolve();
   }
 
-  /** Ends every hold now and resolves once those acks went out (or failed), or after `timeoutMs`. */
+  /** Sends every pending ack now; resolves once they went out (or failed), or after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<void> {
-    for (const release of [...this.holds.values()]) release();
-    if (this.inFlight.size === 0) return;
+    const sending: Promise<void>[] = [];
+    for (const [key, stream] of this.streams) {
+      if (stream.inFlight === undefined && stream.pending > stream.sent) this.sendNow(key, stream).catch(ignoreAckFailure);
+      if (stream.inFlight !== undefined) sending.push(this.settled(stream));
+    }
+    if (sending.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight]),
+      Promise.all(sending),
       new Promise((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       }),
@@ -64,50 +94,76 @@ export class AckPacer {
     clearTimeout(timer);
   }
 
-  private hold(processId: string, fd: number, offset: number): Promise<void> {
-    const key = `${processId} ${fd}`;
-    const window = this.windows.get(processId);
-    const busy = window === undefined || offset - (this.acked.get(key) ?? 0) >= this.busyBytes(window);
-    return new Promise((resolve) => {
-      const release = () => {
-        clearTimeout(timer);
-        if (this.holds.get(key) === release) this.holds.delete(key);
-        resolve();
-      };
-      const timer = setTimeout(release, busy ? busyAckDelayMs : quietAckDelayMs);
-      if (!busy) {
-        // An ack is advisory: a quiet one pending is no reason to keep Node running. (A browser's
-        // timer is a number, without unref.)
-        (timer as { unref?: () => void }).unref?.();
-        this.holds.get(key)?.();
-        this.holds.set(key, release);
-      }
-    });
-  }
-
-  /** The reader of a stream has received everything before `offset`: a quiet hold may end now. */
-  received(processId: string, fd: number, offset: number): void {
-    // Called for every chunk read: no key to build while no ack is held (a busy stream's case).
-    if (this.holds.size === 0) return;
-    const key = `${processId} ${fd}`;
-    const release = this.holds.get(key);
-    if (release === undefined) return;
-    const window = this.windows.get(processId);
-    if (window === undefined || offset - (this.acked.get(key) ?? 0) >= this.busyBytes(window)) release();
-  }
-
-  private busyBytes(window: number): number {
-    return Math.min(busyAckBytes, window / 4);
-  }
-
-  private sent(processId: string, fd: number, offset: number): void {
-    if (this.windows.has(processId)) this.acked.set(`${processId} ${fd}`, offset);
-  }
-
-  /** Forget a process (it exited and its outputs are at EOF). */
+  /** Forget a process (it exited and its outputs are at EOF); pending acks still go out. */
   forget(processId: string): void {
     this.windows.delete(processId);
-    this.acked.delete(`${processId} 1`);
-    this.acked.delete(`${processId} 2`);
+    for (const fd of [1, 2]) {
+      const key = `${processId} ${fd}`;
+      const stream = this.streams.get(key);
+      if (stream === undefined) continue;
+      if (stream.inFlight === undefined && stream.pending > stream.sent) this.sendNow(key, stream).catch(ignoreAckFailure);
+      if (stream.inFlight === undefined) this.drop(key, stream);
+    }
+  }
+
+  /** Resolves when the stream has no ack in flight any more. */
+  private async settled(stream: StreamAcks): Promise<void> {
+    while (stream.inFlight !== undefined) await stream.inFlight;
+  }
+
+  private busyBytes(processId: string): number {
+    const window = this.windows.get(processId);
+    // Unknown window (a process this transport never saw started): do not hold anything back.
+    return window === undefined ? 0 : window / 4;
+  }
+
+  /** At most one timer per stream, not re-armed by later offsets: a trickle is acked every few ms. */
+  private armIdleTimer(key: string, stream: StreamAcks): void {
+    if (stream.idleTimer !== undefined) return;
+    stream.idleTimer = setTimeout(() => {
+      stream.idleTimer = undefined;
+      if (stream.inFlight === undefined && stream.pending > stream.sent) this.sendNow(key, stream).catch(ignoreAckFailure);
+    }, idleAckDelayMs);
+    // A pending ack is no reason to keep Node running: close() flushes. (A browser's timer is a
+    // number, without unref.)
+    (stream.idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Sends the pending offset; the promise settles as the send does (inFlight never rejects). */
+  private sendNow(key: string, stream: StreamAcks): Promise<void> {
+    if (stream.idleTimer !== undefined) {
+      clearTimeout(stream.idleTimer);
+      stream.idleTimer = undefined;
+    }
+    const offset = stream.pending;
+    stream.sent = offset;
+    let sending: Promise<unknown>;
+    try {
+      sending = stream.send(offset);
+    } catch (error) {
+      sending = Promise.reject(error);
+    }
+    stream.inFlight = sending.then(
+      () => this.afterSend(key, stream),
+      () => this.afterSend(key, stream),
+    );
+    return sending.then(() => {});
+  }
+
+  /** One ack is done: send what became due meanwhile, or wait for the stream to go quiet. */
+  private afterSend(key: string, stream: StreamAcks): void {
+    stream.inFlight = undefined;
+    const processId = key.slice(0, key.lastIndexOf(' '));
+    if (stream.pending > stream.sent) {
+      if (stream.pending - stream.sent >= this.busyBytes(processId)) this.sendNow(key, stream).catch(ignoreAckFailure);
+      else this.armIdleTimer(key, stream);
+    } else if (!this.windows.has(processId)) {
+      this.drop(key, stream);
+    }
+  }
+
+  private drop(key: string, stream: StreamAcks): void {
+    if (stream.idleTimer !== undefined) clearTimeout(stream.idleTimer);
+    if (this.streams.get(key) === stream) this.streams.delete(key);
   }
 }

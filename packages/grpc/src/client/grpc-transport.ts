@@ -220,7 +220,6 @@ class GrpcTransport implements Transport {
     try {
       for await (const chunk of call as AsyncIterable<pb.OutputChunk>) {
         if (chunk.data.byteLength === 0) continue;
-        this.ackPacer.received(request.processId, request.fd, chunk.offset + chunk.data.byteLength);
         yield { offset: chunk.offset, data: chunk.data };
       }
       finished = true;
@@ -242,10 +241,9 @@ class GrpcTransport implements Transport {
   }
 
   ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
-    // later ones into it (see AckPacer for how long).
-    const { processId, fd, offset } = request;
-    return this.ackPacer.pace(processId, fd, offset, () =>
+    // Small acks are held back a few ms and joined into one (see AckPacer).
+    const { processId, fd } = request;
+    return this.ackPacer.pace(processId, fd, request.offset, (offset) =>
       this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(this.client.ackOutput, { processId, fd, offset }, options, processId),
     );
   }

@@ -17,8 +17,6 @@ export interface OutputReadTarget {
   readonly offset: number;
   readonly windowBytes: number;
   readonly signal?: AbortSignal;
-  /** Told the offset just past each chunk received (the transport's ack pacing listens). */
-  readonly received?: (end: number) => void;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -121,7 +119,6 @@ export class OutputReader implements AsyncIterator<OutputChunk, undefined> {
         }
         this.expected += frame.payload.byteLength;
         this.queue.push({ offset: frame.offset, data: frame.payload });
-        this.target.received?.(this.expected);
         break;
       case FrameType.End:
         if (frame.offset !== this.expected) {

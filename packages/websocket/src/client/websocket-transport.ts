@@ -73,16 +73,14 @@ class WebSocketClientTransport implements Transport {
       offset: request.offset,
       windowBytes: this.options.readWindowBytes,
       ...(options?.signal === undefined ? {} : { signal: options.signal }),
-      received: (end: number) => this.ackPacer.received(request.processId, request.fd, end),
     };
     return { [Symbol.asyncIterator]: () => new OutputReader(() => this.connection(), target) };
   }
 
   ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    // Core keeps one ack in flight per stream, for the latest offset: holding each back joins the
-    // later ones into it (see AckPacer for how long).
-    const { processId, fd, offset } = request;
-    return this.ackPacer.pace(processId, fd, offset, () =>
+    // Small acks are held back a few ms and joined into one (see AckPacer).
+    const { processId, fd } = request;
+    return this.ackPacer.pace(processId, fd, request.offset, (offset) =>
       this.call((callId) => encodeAddressedFrame({ type: FrameType.Ack, callId, fd, offset }, processId, 0).frame, options),
     );
   }
