@@ -11,6 +11,7 @@ import type { Transport } from '@procwire/core/transport';
 import { conformanceCases } from './cases/index.js';
 import { posixCommands } from './commands/fixtures.js';
 import { CLEANUP_TIMEOUT_MS, runCase } from './harness/case-runner.js';
+import { type ConformanceSetupKit, HostObserver } from './harness/host-observer.js';
 import { withoutClose } from './harness/shared-transport.js';
 import type { ConformanceSuite } from './harness/suite.js';
 import type {
@@ -55,10 +56,17 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
   let target: Target | undefined;
   let shared: Transport | undefined;
   let sharedOther: Transport | undefined;
+  let observer: HostObserver | undefined;
+  const kit: ConformanceSetupKit = {
+    observeHost(host) {
+      observer = new HostObserver(host);
+      return observer.transport();
+    },
+  };
 
   describe(`transport conformance: ${options.name}`, () => {
     before(async () => {
-      target = await options.setup();
+      target = await options.setup(kit);
       assert.ok(target?.transport, `${options.name}: setup() must return { transport }`);
       shared = withoutClose(target.transport);
       if (target.otherPrincipal !== undefined) sharedOther = withoutClose(target.otherPrincipal);
@@ -80,7 +88,8 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
           assert.ok(target !== undefined && shared !== undefined, 'setup() did not complete');
           const run = { suiteName: options.name, caseName: name, transport: shared, interrupt: target.interrupt };
           const skipNow = (reason: string) => t.skip(reason);
-          await runCase({ ...run, otherPrincipal: sharedOther, commands, limits, host, timeoutMs, testSignal: t.signal, skipNow }, body);
+          const closeTransport = () => target!.transport.close();
+          await runCase({ ...run, otherPrincipal: sharedOther, observedHost: observer, closeTransport, commands, limits, host, timeoutMs, testSignal: t.signal, skipNow }, body);
         });
       },
     };

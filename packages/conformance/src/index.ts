@@ -15,6 +15,7 @@ export type {
   ConformanceSupports,
   ConformanceTarget,
 } from './options.js';
+export type { BlockingHostCall, ConformanceSetupKit, ObservedHost } from './harness/host-observer.js';
 
 // The fixtures: what each command must do, and two implementations of all of them.
 export type { ConformanceCommands } from './commands/commands.js';

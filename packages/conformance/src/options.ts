@@ -3,6 +3,7 @@
  */
 import type { Transport } from '@procwire/core/transport';
 import type { ConformanceCommands } from './commands/commands.js';
+import type { ConformanceSetupKit } from './harness/host-observer.js';
 
 /** What `setup()` hands the suite: the transport under test and, optionally, a way to cut it. */
 export interface ConformanceTarget {
@@ -95,8 +96,12 @@ export interface ConformanceHost {
 export interface ConformanceOptions<Target extends ConformanceTarget = ConformanceTarget> {
   /** Names the suite in the test output: `transport conformance: <name>`. */
   readonly name: string;
-  /** Called once before the first case: start servers, build the transport under test. */
-  readonly setup: () => Promise<Target> | Target;
+  /**
+   * Called once before the first case: start servers, build the transport under test. A network
+   * transport hands its server `kit.observeHost(host)` instead of the host, so that the suite can
+   * check what crosses the wire (errors) and what a dropped connection leaves on the host.
+   */
+  readonly setup: (kit: ConformanceSetupKit) => Promise<Target> | Target;
   /**
    * Called once after the last case with what `setup` returned. Default: `transport.close()` (and
    * `otherPrincipal.close()`). Close your servers here too.

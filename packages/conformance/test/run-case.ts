@@ -6,6 +6,7 @@ import {
   type ConformanceLimits,
   conformanceCases,
   memoryCommands,
+  type ObservedHost,
 } from '@procwire/conformance';
 
 type CaseBody = (context: ConformanceCaseContext) => Promise<void>;
@@ -27,6 +28,7 @@ export async function runCase(
     readonly interrupt?: () => void;
     readonly limits?: ConformanceLimits;
     readonly otherPrincipal?: Transport;
+    readonly observedHost?: ObservedHost;
   } = {},
 ): Promise<void> {
   const body = bodies.get(name);
@@ -48,6 +50,8 @@ export async function runCase(
         clients.push(client);
         return client;
       },
+      observedHost: options.observedHost,
+      closeTransport: () => transport.close(),
       skip: (reason) => {
         throw new Error(`skipped: ${reason}`);
       },

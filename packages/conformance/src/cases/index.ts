@@ -5,11 +5,16 @@ import { acknowledgementCases } from './acknowledgements.js';
 import { badInputCases } from './bad-input.js';
 import { byLineCases } from './by-line.js';
 import { bytesAndTextCases } from './bytes-and-text.js';
+import { callAbortCases } from './call-abort.js';
+import { closeInFlightCases } from './close-in-flight.js';
+import { connectionCutCases } from './connection-cut.js';
 import { cwdCases } from './cwd.js';
 import { drainCases } from './drain.js';
+import { droppedConnectionCases } from './dropped-connection.js';
 import { envCases } from './env.js';
 import { exitCodeCases } from './exit-codes.js';
 import { idempotentStartCases } from './idempotent-start.js';
+import { inputBackpressureCases } from './input-backpressure.js';
 import { largeOutputCases } from './large-output.js';
 import { listCases } from './list.js';
 import { outputBeforeExitCases } from './output-before-exit.js';
@@ -27,6 +32,7 @@ import { stdinRoundTripCases } from './stdin-round-trip.js';
 import { streamTypeCases } from './stream-types.js';
 import { timeoutCases } from './timeout.js';
 import { utf8DecodingCases } from './utf8-decoding.js';
+import { wireErrorCases } from './wire-errors.js';
 import { writeAfterEofCases } from './write-after-eof.js';
 
 /** The registration functions of every behaviour, in run order. */
@@ -46,6 +52,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   processGroupCases,
   timeoutCases,
   abortCases,
+  callAbortCases,
   streamTypeCases,
   envCases,
   cwdCases,
@@ -56,7 +63,13 @@ export const conformanceCases: readonly ConformanceCase[] = [
   idempotentStartCases,
   principalIsolationCases,
   badInputCases,
+  wireErrorCases,
+  inputBackpressureCases,
   slowConsumerCases,
   resumeCases,
+  connectionCutCases,
+  droppedConnectionCases,
   largeOutputCases,
+  // Last: it closes the transport under test.
+  closeInFlightCases,
 ];

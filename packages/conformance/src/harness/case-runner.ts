@@ -7,6 +7,7 @@ import { type Client, createClient } from '@procwire/core';
 import type { Transport } from '@procwire/core/transport';
 import type { ConformanceCommands } from '../commands/commands.js';
 import type { ConformanceHost, ConformanceLimits } from '../options.js';
+import type { ObservedHost } from './host-observer.js';
 import type { ConformanceCaseContext } from './suite.js';
 
 /** The most a clean-up may take before the next case starts anyway. */
@@ -19,6 +20,9 @@ export interface CaseRun {
   readonly transport: Transport;
   readonly interrupt: (() => void | Promise<void>) | undefined;
   readonly otherPrincipal: Transport | undefined;
+  readonly observedHost: ObservedHost | undefined;
+  /** Closes the transport under test itself (not the shared view of it). */
+  readonly closeTransport: () => Promise<void>;
   readonly commands: ConformanceCommands;
   readonly limits: Required<ConformanceLimits>;
   readonly host: Required<ConformanceHost>;
@@ -59,6 +63,8 @@ export async function runCase(run: CaseRun, body: (context: ConformanceCaseConte
       );
       await interrupt();
     },
+    observedHost: run.observedHost,
+    closeTransport: run.closeTransport,
     commands: run.commands,
     limits: run.limits,
     host: run.host,

@@ -6,6 +6,7 @@ import type { Client, ClientOptions } from '@procwire/core';
 import type { Transport } from '@procwire/core/transport';
 import type { ConformanceCommands } from '../commands/commands.js';
 import type { ConformanceCapability, ConformanceHost, ConformanceLimits } from '../options.js';
+import type { ObservedHost } from './host-observer.js';
 
 /** Everything a running case may use. */
 export interface ConformanceCaseContext {
@@ -25,6 +26,13 @@ export interface ConformanceCaseContext {
   readonly commands: ConformanceCommands;
   readonly limits: Required<ConformanceLimits>;
   readonly host: Required<ConformanceHost>;
+  /**
+   * The host the server fronts, watched (`setup()` called `kit.observeHost(host)`); `undefined`
+   * for a host transport or a setup that did not.
+   */
+  readonly observedHost: ObservedHost | undefined;
+  /** Close the transport under test for real: only the suite's last case does. */
+  closeTransport(): Promise<void>;
   /** Aborted when the case ends or times out: pass it to long waits. */
   readonly signal: AbortSignal;
 }

@@ -43,3 +43,16 @@ export {
   validateStartRequest,
   validateTerminalSize,
 } from './validate.js';
+
+// Pieces every network transport needs: pacing of acks, errors on the wire, the server-side front.
+export { type PacedTransportOptions, pacedTransport } from './paced-transport.js';
+export { connectionLostError, decodeWireError, encodeWireError, type WireError } from './wire-errors.js';
+export {
+  createTransportFront,
+  type FrontConnection,
+  type FrontMessage,
+  type FrontMethod,
+  type FrontReply,
+  type TransportFront,
+  type TransportFrontOptions,
+} from './transport-front.js';
