@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { parseBackendConfig } from '../backends/backend-config.js';
 import { ConfigError } from './config-error.js';
 import { configFileOption, type OptionKey, type OptionSpec, optionSpecs } from './options.js';
 import type { ListenAddress, ServerConfig, TlsMaterial } from './server-config.js';
@@ -81,6 +82,15 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       shutdownGraceMs: parseInteger(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,
       readyFile: readyFile === undefined ? undefined : readyFile.text,
+      backend: parseBackendConfig({
+        backend: need('backend'),
+        dockerImage: get('dockerImage'),
+        dockerIdleMs: need('dockerIdleMs'),
+        dockerMemory: need('dockerMemory'),
+        dockerPidsLimit: need('dockerPidsLimit'),
+        dockerCpus: need('dockerCpus'),
+        dockerNetwork: need('dockerNetwork'),
+      }),
     },
   };
 }
