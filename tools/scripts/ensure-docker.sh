@@ -14,6 +14,8 @@ log() { echo "ensure-docker: $*" >&2; }
 
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+# docker-init (tini) reaps orphans in the per-principal containers (HostConfig.Init).
+[ -x /usr/bin/docker-init ] || missing+=(tini)
 [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -1,9 +1,11 @@
 #!/usr/bin/env -S node --initial-old-space-size=64
 /**
  * `procwire-server`: the only place that picks concrete adapters. The backend is this host
- * (`localTransport()`); the fronts are gRPC and WebSocket.
+ * (`localTransport()`), or a container per principal with `--backend docker`; the fronts are gRPC
+ * and WebSocket.
  */
 import { localTransport } from '@procwire/local-pty';
+import { dockerBackend } from './backends/docker-backend.js';
 import { grpcFront } from './fronts/grpc-front.js';
 import { websocketFront } from './fronts/websocket-front.js';
 import { runServer } from './run-server.js';
@@ -11,6 +13,7 @@ import { runServer } from './run-server.js';
 const code = await runServer(
   {
     createTransport: (config) =>
+      dockerBackend(config) ??
       localTransport({
         outputWindowBytes: config.limits.outputWindowBytes,
         retentionMs: config.limits.retentionMs,

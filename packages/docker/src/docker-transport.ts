@@ -36,6 +36,7 @@ import { type ExecControl, ExecProcess } from './exec-process.js';
 import { signalArgv, wrapperArgv } from './exec-wrapper.js';
 import { lazyIterable } from './lazy-iterable.js';
 import { type DockerTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { signalFromHost } from './host-signal.js';
 import { signalNumberOf } from './signals.js';
 
 /** How long the host waits for the engine to report an ended exec's exit code. */
@@ -93,7 +94,7 @@ class DockerTransport implements Transport {
     const tty = request.pty !== undefined;
     let execId = '';
     const control: ExecControl = {
-      signalGroup: (pgid, signal) => this.signalGroup(pgid, signal),
+      signalGroup: (pgid, signal) => this.signalGroup(execId, pgid, signal),
       resize: (size) => this.resizeExec(execId, size),
       exitCode: () => this.exitCode(execId),
     };
@@ -162,8 +163,12 @@ class DockerTransport implements Transport {
     return process.info();
   }
 
-  /** Sends `signal` to the process group `pgid` with an exec of the fixed kill command, and waits for it. */
-  private async signalGroup(pgid: number, signal: SignalName): Promise<void> {
+  /**
+   * Sends `signal` to the process group `pgid` with an exec of the fixed kill command, and waits
+   * for it. A container at its pids limit has no room for that exec: then the group is signalled
+   * from this host, when the engine runs here (see `signalFromHost`).
+   */
+  private async signalGroup(execId: string, pgid: number, signal: SignalName): Promise<void> {
     try {
       const exec = await this.container.exec({
         Cmd: signalArgv(signal.slice(3), pgid),
@@ -172,14 +177,23 @@ class DockerTransport implements Transport {
         ...(this.options.user === undefined ? {} : { User: this.options.user }),
       });
       const stream = (await exec.start({})) as Readable;
+      const output: Buffer[] = [];
       await new Promise<void>((resolve) => {
+        stream.on('data', (chunk: Buffer) => output.push(chunk));
         stream.on('end', resolve);
         stream.on('close', resolve);
         stream.on('error', () => resolve());
-        stream.resume();
       });
+      const inspected = await exec.inspect();
+      if (inspected.ExitCode === 0) return;
+      // The exec could not start (the runtime says so on its output, and exits 126 or more).
+      if (await signalFromHost(this.options.docker, execId, signal)) return;
+      throw new ProcwireError(ErrorCode.Unavailable, `cannot signal in container ${this.options.container}: ${Buffer.concat(output).toString('utf8').trim()}`);
     } catch (error) {
-      throw engineError(error, this.options.container);
+      const mapped = engineError(error, this.options.container);
+      if (mapped.code === ErrorCode.NotFound) return;
+      if (mapped.code !== ErrorCode.Unavailable && (await signalFromHost(this.options.docker, execId, signal))) return;
+      throw mapped;
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { parseBackendConfig } from '../backends/backend-config.js';
 import { ConfigError } from './config-error.js';
 import { configFileOption, type OptionKey, type OptionSpec, optionSpecs } from './options.js';
 import type { Isolation, ListenAddress, PrincipalUser, ServerConfig, TlsMaterial } from './server-config.js';
@@ -122,6 +123,15 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       shutdownGraceMs: parseMilliseconds(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,
       readyFile: readyFile === undefined ? undefined : readyFile.text,
+      backend: parseBackendConfig({
+        backend: need('backend'),
+        dockerImage: get('dockerImage'),
+        dockerIdleMs: need('dockerIdleMs'),
+        dockerMemory: need('dockerMemory'),
+        dockerPidsLimit: need('dockerPidsLimit'),
+        dockerCpus: need('dockerCpus'),
+        dockerNetwork: need('dockerNetwork'),
+      }),
     },
   };
 }

@@ -2,6 +2,7 @@
  * The server's configuration, once every source (flags, env, file, defaults) has been merged and
  * checked. Every field is final: the rest of the app never parses strings.
  */
+import type { BackendConfig } from '../backends/backend-config.js';
 
 /** A host and port to listen on. Port 0 asks the OS for a free port. */
 export interface ListenAddress {
@@ -94,5 +95,6 @@ export interface ServerConfig {
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   readonly logLevel: string;
   /** When set, the bound addresses are written there as JSON once the server listens. */
-  readonly readyFile: string | undefined;
+  readonly readyFile: string | undefined;  /** Where processes run: this host, or a container per principal. */
+  readonly backend: BackendConfig;
 }
