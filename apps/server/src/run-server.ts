@@ -45,7 +45,7 @@ export async function runServer(adapters: ServerAdapters, argv: readonly string[
     return ExitCode.Ok;
   }
   const { config } = loaded;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   let transport: Transport;
   try {
     transport = adapters.createTransport(config);

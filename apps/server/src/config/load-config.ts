@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { type LogFormat, logFormats } from '../observability/logger.js';
 import { ConfigError } from './config-error.js';
 import { configFileOption, type OptionKey, type OptionSpec, optionSpecs } from './options.js';
 import type { ListenAddress, ServerConfig, TlsMaterial } from './server-config.js';
@@ -58,6 +59,10 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   if (!logLevels.has(logLevel.text)) {
     throw new ConfigError(logLevel.source, `must be one of ${[...logLevels].join(', ')}, got ${quote(logLevel.text)}`);
   }
+  const logFormat = need('logFormat');
+  if (!(logFormats as readonly string[]).includes(logFormat.text)) {
+    throw new ConfigError(logFormat.source, `must be one of ${logFormats.join(', ')}, got ${quote(logFormat.text)}`);
+  }
   const readyFile = get('readyFile');
   const token = tokens === undefined ? generateToken() : undefined;
   return {
@@ -80,6 +85,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       shell: [resolveShell(get('shell'), sources.env), '-l'],
       shutdownGraceMs: parseInteger(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,
+      logFormat: logFormat.text as LogFormat,
       readyFile: readyFile === undefined ? undefined : readyFile.text,
     },
   };

@@ -2,6 +2,8 @@
  * The server's configuration, once every source (flags, env, file, defaults) has been merged and
  * checked. Every field is final: the rest of the app never parses strings.
  */
+import type { LogFormat } from '../observability/logger.js';
+
 
 /** A host and port to listen on. Port 0 asks the OS for a free port. */
 export interface ListenAddress {
@@ -60,6 +62,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   readonly logLevel: string;
+  /** `human`, `json`, or `auto` (human when stdout is a terminal). */
+  readonly logFormat: LogFormat;
   /** When set, the bound addresses are written there as JSON once the server listens. */
   readonly readyFile: string | undefined;
 }
