@@ -46,7 +46,7 @@ export async function runServer(adapters: ServerAdapters, argv: readonly string[
     return ExitCode.Ok;
   }
   const { config } = loaded;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   for (const warning of configWarnings(config)) {
     process.stderr.write(`procwire-server: WARNING: ${warning}\n`);
     logger.warn(warning);

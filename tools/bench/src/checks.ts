@@ -44,7 +44,16 @@ const relayOf: Readonly<Record<string, string>> = {
   'procwire websocket+tls': 'raw ws+tls',
 };
 
+/** The user-path rows' subjects (scenarios/user-path.ts): the CLI binary against ssh's wall time. */
+const userPathChecks: RatioCheck[] = [
+  { scenario: 'user-path', subject: '1 GiB stdout: procwire CLI websocket', baseline: '1 GiB stdout: OpenSSH ssh (ControlMaster)', metric: 'wall s', goal: 'max', bound: 0.8 },
+  { scenario: 'user-path', subject: '1 GiB stdout: procwire CLI grpc', baseline: '1 GiB stdout: OpenSSH ssh (ControlMaster)', metric: 'wall s', goal: 'max', bound: 1.0 },
+  { scenario: 'user-path', subject: 'exec true: procwire CLI websocket', baseline: 'exec true: OpenSSH ssh (ControlMaster)', metric: 'wall s', goal: 'max', bound: 1.0 },
+  { scenario: 'user-path', subject: 'exec true: procwire CLI grpc', baseline: 'exec true: OpenSSH ssh (ControlMaster)', metric: 'wall s', goal: 'max', bound: 1.0 },
+];
+
 const ratioChecks: RatioCheck[] = [
+  ...userPathChecks,
   { scenario: 'stdout-throughput', subject: 'procwire local pipe', baseline: 'raw child_process', metric: 'MiB/s', goal: 'min', bound: 0.9 },
   { scenario: 'stdout-throughput', subject: 'procwire grpc', baseline: 'raw grpc-js', metric: 'MiB/s', goal: 'min', bound: 0.8 },
   { scenario: 'stdout-throughput', subject: 'procwire grpc+tls', baseline: 'raw grpc-js+tls', metric: 'MiB/s', goal: 'min', bound: 0.8 },

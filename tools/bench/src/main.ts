@@ -15,6 +15,7 @@ import { reasonOf, RowSink } from './row.js';
 import { execRoundTrip, echoLatency } from './scenarios/latency.js';
 import { concurrent, slowConsumer } from './scenarios/load.js';
 import { ptyThroughput, stdinThroughput, stdoutThroughput } from './scenarios/throughput.js';
+import { userPath } from './scenarios/user-path.js';
 import type { TlsFiles } from './server-process.js';
 import { makeSelfSignedCertificate } from './tls.js';
 
@@ -26,6 +27,7 @@ const scenarios: Record<ScenarioName, (context: BenchContext, sink: RowSink) => 
   'echo-latency': echoLatency,
   concurrent,
   'slow-consumer': slowConsumer,
+  'user-path': userPath,
 };
 
 /** Set in the re-run (with --expose-gc, trusting the certificate): the temp dir holding it. */

@@ -10,6 +10,7 @@ export const ScenarioName = {
   EchoLatency: 'echo-latency',
   Concurrent: 'concurrent',
   SlowConsumer: 'slow-consumer',
+  UserPath: 'user-path',
 } as const;
 export type ScenarioName = (typeof ScenarioName)[keyof typeof ScenarioName];
 

@@ -6,6 +6,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parseBackendConfig } from '../backends/backend-config.js';
+import { type LogFormat, logFormats } from '../observability/logger.js';
 import { ConfigError } from './config-error.js';
 import { configFileOption, type OptionKey, type OptionSpec, optionSpecs } from './options.js';
 import type { Isolation, ListenAddress, PrincipalUser, ServerConfig, TlsMaterial } from './server-config.js';
@@ -63,6 +64,10 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   const logLevel = need('logLevel');
   if (!logLevels.has(logLevel.text)) {
     throw new ConfigError(logLevel.source, `must be one of ${[...logLevels].join(', ')}, got ${quote(logLevel.text)}`);
+  }
+  const logFormat = need('logFormat');
+  if (!(logFormats as readonly string[]).includes(logFormat.text)) {
+    throw new ConfigError(logFormat.source, `must be one of ${logFormats.join(', ')}, got ${quote(logFormat.text)}`);
   }
   const readyFile = get('readyFile');
   const token = file === undefined ? generateToken() : undefined;
@@ -122,6 +127,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       shell: [resolveShell(get('shell'), sources.env), '-l'],
       shutdownGraceMs: parseMilliseconds(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,
+      logFormat: logFormat.text as LogFormat,
       readyFile: readyFile === undefined ? undefined : readyFile.text,
       backend: parseBackendConfig({
         backend: need('backend'),

@@ -223,6 +223,14 @@ export const optionSpecs = [
     help: 'fatal, error, warn, info, debug, trace or silent',
   },
   {
+    fileKey: 'logFormat',
+    flag: '--log-format',
+    env: 'PROCWIRE_LOG_FORMAT',
+    kind: 'text',
+    defaultValue: 'auto',
+    help: 'human (short lines; a line per process only at debug), json (a JSON line per event), or auto: human on a terminal, else json',
+  },
+  {
     fileKey: 'readyFile',
     flag: '--ready-file',
     env: 'PROCWIRE_READY_FILE',

@@ -3,6 +3,8 @@
  * checked. Every field is final: the rest of the app never parses strings.
  */
 import type { BackendConfig } from '../backends/backend-config.js';
+import type { LogFormat } from '../observability/logger.js';
+
 
 /** A host and port to listen on. Port 0 asks the OS for a free port. */
 export interface ListenAddress {
@@ -94,6 +96,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   readonly logLevel: string;
+  /** `human`, `json`, or `auto` (human when stdout is a terminal). */
+  readonly logFormat: LogFormat;
   /** When set, the bound addresses are written there as JSON once the server listens. */
   readonly readyFile: string | undefined;  /** Where processes run: this host, or a container per principal. */
   readonly backend: BackendConfig;
