@@ -42,3 +42,6 @@ export type {
   ConformanceCaseOptions,
   ConformanceSuite,
 } from './harness/suite.js';
+
+// For network transports' tests: a TCP proxy that cuts connections (`interrupt: () => proxy.cutAll()`).
+export { type FaultProxy, type FaultProxyOptions, type FaultProxyStats, startFaultProxy } from './fault-proxy.js';
