@@ -34,6 +34,9 @@ export { PatternStream, PatternVerifier, patternBytes } from './commands/pattern
 // For host transports: a second principal for the isolation cases.
 export { withPrincipal } from './harness/with-principal.js';
 
+// For a transport's own meta-test: one case by name, expected to fail against a deliberate fault.
+export { conformanceCaseNames, runConformanceCase } from './run-one.js';
+
 // For writing cases.
 export { conformanceCases } from './cases/index.js';
 export type {
