@@ -97,11 +97,11 @@ export function describeTransportConformance<Target extends ConformanceTarget>(o
   });
 }
 
-async function closeTarget(target: ConformanceTarget): Promise<void> {
+export async function closeTarget(target: ConformanceTarget): Promise<void> {
   await Promise.all([target.transport.close(), target.otherPrincipal?.close()]);
 }
 
-function resolveLimits(limits: ConformanceLimits = {}): Required<ConformanceLimits> {
+export function resolveLimits(limits: ConformanceLimits = {}): Required<ConformanceLimits> {
   return {
     maxArgvBytes: limits.maxArgvBytes ?? 256 * 1024,
     largeOutputBytes: limits.largeOutputBytes ?? 64 * 1024 * 1024,
@@ -109,7 +109,7 @@ function resolveLimits(limits: ConformanceLimits = {}): Required<ConformanceLimi
   };
 }
 
-function resolveHost(host: ConformanceHost = {}): Required<ConformanceHost> {
+export function resolveHost(host: ConformanceHost = {}): Required<ConformanceHost> {
   const directory = host.directory ?? realpathSync(tmpdir());
   return {
     directory,

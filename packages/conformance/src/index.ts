@@ -34,6 +34,9 @@ export { PatternStream, PatternVerifier, patternBytes } from './commands/pattern
 // For host transports: a second principal for the isolation cases.
 export { withPrincipal } from './harness/with-principal.js';
 
+// For a transport's own meta-test: one case by name, expected to fail against a deliberate fault.
+export { conformanceCaseNames, runConformanceCase } from './run-one.js';
+
 // For writing cases.
 export { conformanceCases } from './cases/index.js';
 export type {
@@ -42,3 +45,6 @@ export type {
   ConformanceCaseOptions,
   ConformanceSuite,
 } from './harness/suite.js';
+
+// For network transports' tests: a TCP proxy that cuts connections (`interrupt: () => proxy.cutAll()`).
+export { type FaultProxy, type FaultProxyOptions, type FaultProxyStats, startFaultProxy } from './fault-proxy.js';

@@ -47,6 +47,7 @@ export {
 // Pieces every network transport needs: pacing of acks, errors on the wire, the server-side front.
 export { type PacedTransportOptions, pacedTransport } from './paced-transport.js';
 export { connectionLostError, decodeWireError, encodeWireError, type WireError } from './wire-errors.js';
+export { createFrontClient, type FrontClientOptions, type FrontLink } from './front-client.js';
 export {
   createTransportFront,
   type FrontConnection,

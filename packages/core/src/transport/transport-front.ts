@@ -6,7 +6,7 @@
  * encodes and decodes {@link FrontMessage} and {@link FrontReply}, and calls `close()` on disconnect.
  */
 import { ErrorCode, ProcwireError } from '../errors.js';
-import type { CallOptions, OutputChunk, Transport } from './contract.js';
+import type { CallOptions, OutputChunk, StartRequest, Transport } from './contract.js';
 import {
   type StartLimits,
   validateFd,
@@ -131,18 +131,17 @@ class Connection implements FrontConnection {
   receive(input: unknown): void {
     const message = input as FrontMessage;
     if (typeof message !== 'object' || message === null || !Number.isSafeInteger(message.id)) {
-      return this.reply({ id: -1, error: invalid('a message needs an integer id') });
+      this.reply({ id: -1, error: invalid('a message needs an integer id') });
+      return;
     }
     const existing = this.calls.get(message.id);
-    if (message.cancel === true) return existing?.controller.abort();
-    if (message.method === undefined && typeof message.credit === 'number') return existing?.grant(message.credit);
-    if (existing !== undefined) return this.reply({ id: message.id, error: invalid(`call ${message.id} is already in flight`) });
-    if (this.dropped.signal.aborted) return;
-    if (this.calls.size >= this.maxCalls) {
+    if (message.cancel === true) existing?.controller.abort();
+    else if (message.method === undefined && typeof message.credit === 'number') existing?.grant(message.credit);
+    else if (existing !== undefined) this.reply({ id: message.id, error: invalid(`call ${message.id} is already in flight`) });
+    else if (this.calls.size >= this.maxCalls) {
       const error = new ProcwireError(ErrorCode.ResourceExhausted, `too many calls in flight on one connection: the limit is ${this.maxCalls}`);
-      return this.reply({ id: message.id, error: encodeWireError(error) });
-    }
-    void this.run(message);
+      this.reply({ id: message.id, error: encodeWireError(error) });
+    } else if (!this.dropped.signal.aborted) void this.run(message);
   }
 
   close(): void {
@@ -198,9 +197,11 @@ class Connection implements FrontConnection {
     const transport = this.transport;
     const request = objectOf(input, method);
     switch (method) {
-      case 'start':
-        validateStartRequest(request as never, this.options.startLimits);
-        return transport.start(request as never, options);
+      case 'start': {
+        const start = { ...request, env: envFromJson(request['env']) } as unknown as StartRequest;
+        validateStartRequest(start, this.options.startLimits);
+        return transport.start(start, options);
+      }
       case 'ackOutput':
         return transport.ackOutput(readRequest(request), options);
       case 'writeInput': {
@@ -243,6 +244,12 @@ function untilGranted(signal: AbortSignal, wait: (resolve: () => void) => void):
       resolve();
     });
   });
+}
+
+/** JSON has no `undefined`: an env key to remove arrives as `null`. */
+function envFromJson(env: unknown): unknown {
+  if (typeof env !== 'object' || env === null) return env;
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? undefined : value]));
 }
 
 function objectOf(input: unknown, method: unknown): Record<string, unknown> {

@@ -1,0 +1,2 @@
+export { exampleTransport } from './client.js';
+export { type ExampleServer, serveExample } from './server.js';
