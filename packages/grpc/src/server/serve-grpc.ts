@@ -39,6 +39,7 @@ import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wi
 import { procwireService, procwireServiceName } from '../wire/service.js';
 import type { DecodedInputCall } from '../wire/chunk-codecs.js';
 import { errorCodeTrailer, toServiceError } from '../wire/status.js';
+import { execCallHandler } from './exec-call.js';
 import { HealthStatus } from './health-service.js';
 import { serveInputCalls } from './input-calls.js';
 import { outputBatches } from './output-batches.js';
@@ -509,6 +510,14 @@ class ProcwireGrpcService {
       validateProcessId(request.processId);
       return processInfoToWire(await this.transport.get({ processId: request.processId }, context.options));
     }),
+    exec: ((call) =>
+      execCallHandler({
+        transport: this.transport,
+        admit: (surface, refuse) => this.admit(surface, 'output', refuse),
+        failure: (error) => this.failure(error),
+        maxOutputChunkBytes: this.maxChunk,
+        maxArgvBytes: this.limits.maxArgvBytes,
+      })(call)) as handleBidiStreamingCall<pb.ExecRequest, pb.ExecEvent>,
   };
 }
 
