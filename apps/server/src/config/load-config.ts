@@ -75,6 +75,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
         retentionMs: parseInteger(need('retentionMs'), 1),
         idleTimeoutMs: parseInteger(need('idleTimeoutMs'), 0),
+        detachTimeoutMs: parseInteger(need('detachTimeoutMs'), 0),
       },
       spawnHelper: parseSwitch(need('spawnHelper')),
       shell: [resolveShell(get('shell'), sources.env), '-l'],
