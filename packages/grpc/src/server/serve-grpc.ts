@@ -41,6 +41,7 @@ import type { DecodedInputCall } from '../wire/chunk-codecs.js';
 import { errorCodeTrailer, toServiceError } from '../wire/status.js';
 import { execCallHandler } from './exec-call.js';
 import { HealthStatus } from './health-service.js';
+import { addReflection } from './reflection.js';
 import { serveInputCalls } from './input-calls.js';
 import { outputBatches } from './output-batches.js';
 import { UnsentBytes } from './unsent-bytes.js';
@@ -96,6 +97,8 @@ export interface ServeGrpcOptions {
   readonly limits?: GrpcServerLimits;
   /** Extra grpc-js server options, merged over procwire's defaults. */
   readonly channelOptions?: ChannelOptions;
+  /** Serve gRPC server reflection (`grpcurl` without the .proto); default true. */
+  readonly reflection?: boolean;
 }
 
 /** A running gRPC server. */
@@ -169,6 +172,7 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
   });
   server.addService(withTolerantDeserializers(procwireService), service.implementation);
   server.addService(HealthService, health.implementation);
+  if (options.reflection ?? true) await addReflection(server);
 
   const credentials: GrpcServerCredentials =
     options.tls === undefined
