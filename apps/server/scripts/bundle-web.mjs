@@ -21,4 +21,5 @@ await build({
   logLevel: 'warning',
 });
 await copyFile(`${root}src/web/index.html`, `${outdir}/index.html`);
+await copyFile(`${root}src/web/favicon.ico`, `${outdir}/favicon.ico`);
 await copyFile(`${root}node_modules/@xterm/xterm/css/xterm.css`, `${outdir}/xterm.css`);

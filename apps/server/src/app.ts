@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Transport } from '@procwire/core/transport';
 import type { ServerConfig } from './config/server-config.js';
 import type { FrontOptions, RunningFront, StartGrpcFront, StartWebSocketFront } from './fronts/front.js';
+import { DetachTimeoutTransport } from './host/detach-timeout-transport.js';
 import { SupervisedTransport, type TerminationReport } from './host/supervised-transport.js';
 import { createHttpRoutes } from './http/http-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -63,10 +64,15 @@ export interface ServerApp {
 /** Builds the server app; nothing listens until `start()`. */
 export function createServerApp(options: ServerAppOptions): ServerApp {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const metrics = createServerMetrics();
+  // Innermost, so it sees every reader, the gRPC Exec call's included, with its principal.
+  const detachable = new DetachTimeoutTransport(options.transport, {
+    detachTimeoutMs: config.limits.detachTimeoutMs,
+    onHangUp: (processId, principal) => logger.info({ processId, principal }, 'terminal abandoned: SIGHUP sent'),
+  });
   const supervised = new SupervisedTransport(
-    options.transport,
+    detachable,
     {
       processes: config.limits.processes,
       processesPerPrincipal: config.limits.processesPerPrincipal,

@@ -107,12 +107,70 @@ describe('web terminal in Chromium', () => {
     await page.close();
   });
 
+  it('a reload re-attaches to the same shell and its screen, without asking for the token again', async () => {
+    const page = await chromium.context.newPage();
+    await openTerminal(page, server.addresses.http);
+    await typeLine(page, 'echo shell-pid-$$-here');
+    const before = await waitForScreen(page, /^shell-pid-(\d+)-here\s*$/m, 'the shell pid');
+    const address = new URL(page.url());
+    assert.match(address.hash, /^#process=/, 'the process id is in the address');
+
+    await page.reload();
+    // Running again without the login form: the tab kept the token (the address has none).
+    await page.waitForSelector('body[data-state="running"]', { timeout: 20_000 });
+    assert.equal(await page.locator('#login').isHidden(), true);
+    assert.ok(!page.url().includes(aliceToken));
+    assert.equal(new URL(page.url()).hash, address.hash, 'the same process id');
+    assert.match((await page.locator('#status').textContent()) ?? '', /re-attached/);
+    // The screen it had is back, and the shell is the same one.
+    await waitForScreen(page, new RegExp(`^shell-pid-${before[1]}-here\\s*$`, 'm'), 'the screen from before the reload');
+    await typeLine(page, 'echo after-reload-$$-here');
+    const after = await waitForScreen(page, /^after-reload-(\d+)-here\s*$/m, 'the shell pid after the reload');
+    assert.equal(after[1], before[1], 'the same shell pid before and after the reload');
+
+    await typeLine(page, 'exit 4');
+    await page.waitForSelector('body[data-state="exited"]', { timeout: 20_000 });
+    assert.equal(await page.getAttribute('body', 'data-exit-code'), '4');
+    // Over: the address names no process, so the next reload starts a new shell.
+    assert.equal(new URL(page.url()).hash, '');
+    await page.close();
+  });
+
+  it('serves a favicon', async () => {
+    const response = await fetch(`${server.addresses.http}/favicon.ico`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/x-icon');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // An ICO file: reserved 0, type 1 (icon), one image.
+    assert.deepEqual([...bytes.subarray(0, 6)], [0, 0, 1, 0, 1, 0]);
+  });
+
   describe('behind a proxy that cuts the connection', () => {
     let proxy: FaultProxy;
     before(async () => {
       proxy = await startFaultProxy({ targetPort: Number(new URL(server.addresses.http).port) });
     });
     after(() => proxy?.close());
+
+    it('shows "reconnecting" while the server cannot be reached, then goes on', async () => {
+      const page = await chromium.context.newPage();
+      await openTerminal(page, `http://${proxy.address}`);
+      assert.equal(await page.getAttribute('body', 'data-connection'), 'connected');
+      proxy.refuse(true);
+      proxy.cutAll();
+      try {
+        await page.waitForSelector('body[data-connection="reconnecting"]', { timeout: 20_000 });
+        assert.match((await page.locator('#status').textContent()) ?? '', /reconnecting/);
+      } finally {
+        proxy.refuse(false);
+      }
+      await page.waitForSelector('body[data-connection="connected"]', { timeout: 20_000 });
+      await typeLine(page, 'echo back-$((40+2))');
+      await waitForScreen(page, /^back-42\s*$/m, 'the shell to answer after the reconnect');
+      await typeLine(page, 'exit 0');
+      await page.waitForSelector('body[data-state="exited"]', { timeout: 20_000 });
+      await page.close();
+    });
 
     it('reconnects and loses no output', async () => {
       const page = await chromium.context.newPage();

@@ -105,10 +105,14 @@ describe('malformed requests get clear errors and the server keeps serving', () 
     assert.deepEqual(await innocent, { offset: 512 * 1024, eof: true });
     const accepted = await transport.writeInput({ processId: 'big', offset: 0, data: new Uint8Array(1000), eof: true });
     assert.deepEqual(accepted, { offset: 1000, eof: true });
+    // Both end, so their Exec calls do not count against the next test's stream limit.
+    assert.equal((await transport.wait({ processId: 'later' })).code, 0);
+    assert.equal((await transport.wait({ processId: 'big' })).code, 0);
   });
 
   test('long-lived calls past the per-principal limit are resource_exhausted', async () => {
-    await transport.start({ processId: 'sleeper', argv: ['sleep', '30'], stdout: 'pipe', stderr: 'pipe' });
+    // Started by unary Start: grpcTransport's own start would hold an Exec call, and serve its waits from it.
+    assert.equal(await rawStart({ processId: 'sleeper', argv: ['sleep', '30'] }), null);
     const controller = new AbortController();
     const waits = [0, 1].map(() =>
       transport.wait({ processId: 'sleeper' }, { signal: controller.signal }).catch((error: unknown) => error),
@@ -128,7 +132,7 @@ describe('malformed requests get clear errors and the server keeps serving', () 
     const written = await transport.writeInput({ processId: 'sleeper', offset: 0, data: new Uint8Array([1]), eof: false });
     assert.deepEqual(written, { offset: 1, eof: false });
     controller.abort();
-    for (const outcome of await Promise.all(waits)) assert.ok(isProcwireError(outcome, 'aborted'));
+    for (const outcome of await Promise.all(waits)) assert.ok(isProcwireError(outcome, 'aborted'), String(outcome));
     await transport.signal({ processId: 'sleeper', signal: 'SIGKILL' });
     assert.equal((await transport.wait({ processId: 'sleeper' })).code, 137);
   });

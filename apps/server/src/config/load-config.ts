@@ -122,6 +122,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
         retentionMs: parseMilliseconds(need('retentionMs'), 1),
         idleTimeoutMs: parseMilliseconds(need('idleTimeoutMs'), 0),
+        detachTimeoutMs: parseMilliseconds(need('detachTimeoutMs'), 0),
       },
       spawnHelper: parseSwitch(need('spawnHelper')),
       shell: [resolveShell(get('shell'), sources.env), '-l'],

@@ -191,6 +191,14 @@ export const optionSpecs = [
     help: 'close a connection idle this long (0: never)',
   },
   {
+    fileKey: 'detachTimeoutMs',
+    flag: '--detach-timeout-ms',
+    env: 'PROCWIRE_DETACH_TIMEOUT_MS',
+    kind: 'milliseconds',
+    defaultValue: '120000',
+    help: 'send SIGHUP to a pty process (a web terminal shell) that has had no reader this long (0: never)',
+  },
+  {
     fileKey: 'spawnHelper',
     flag: '--spawn-helper',
     env: 'PROCWIRE_SPAWN_HELPER',

@@ -47,6 +47,8 @@ export interface ServerLimits {
   readonly retentionMs: number;
   /** A connection with no call in flight for this long is closed by the fronts (0: never). */
   readonly idleTimeoutMs: number;
+  /** A pty process with no reader of its output for this long gets SIGHUP (0: never). */
+  readonly detachTimeoutMs: number;
 }
 
 /** Where the tokens came from: a file, or one generated at start (then printed once). */

@@ -12,7 +12,7 @@ export interface HttpRoutesOptions {
   readonly isReady: () => boolean;
   /** Prometheus text for `/metrics`. */
   readonly renderMetrics: () => string;
-  /** The folder holding the built page (`index.html`, `terminal.js`, `xterm.css`). */
+  /** The folder holding the built page (`index.html`, `terminal.js`, `xterm.css`, `favicon.ico`). */
   readonly publicDir: string;
   /** What the page needs to know: where the WebSocket is, and which shell to start. */
   readonly terminalSettings: { readonly websocketPath: string; readonly shell: readonly string[] };
@@ -23,6 +23,7 @@ const staticFiles: Readonly<Record<string, { readonly file: string; readonly typ
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/terminal.js': { file: 'terminal.js', type: 'text/javascript; charset=utf-8' },
   '/xterm.css': { file: 'xterm.css', type: 'text/css; charset=utf-8' },
+  '/favicon.ico': { file: 'favicon.ico', type: 'image/x-icon' },
 };
 
 /** The page may talk to its own origin only (the WebSocket included). */

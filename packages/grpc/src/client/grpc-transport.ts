@@ -9,6 +9,7 @@ import {
   type ChannelOptions,
   type ClientUnaryCall,
   credentials,
+  status as grpcStatus,
   Metadata,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -33,6 +34,7 @@ import { asBuffer } from '../wire/chunk-codecs.js';
 import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
 import { ProcwireServiceClient } from '../wire/service.js';
 import { fromServiceError } from '../wire/status.js';
+import { ExecStream } from './exec-stream.js';
 import { InputCallsStream } from './input-calls-stream.js';
 
 /** TLS settings of {@link grpcTransport}. */
@@ -146,6 +148,10 @@ class GrpcTransport implements Transport {
   /** Paces acks, and lets held ones go out first when the transport closes. */
   private readonly ackPacer = new AckPacer();
   private closing: Promise<void> | undefined;
+  /** Exec calls by process id, until their exit is taken by wait() or the call breaks. */
+  private readonly execs = new Map<string, ExecStream>();
+  /** The server has no Exec (an older server): start goes by unary Start. */
+  private unaryStartOnly = false;
 
   constructor(options: GrpcTransportOptions) {
     if (typeof options?.address !== 'string' || options.address === '') {
@@ -196,6 +202,10 @@ class GrpcTransport implements Transport {
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     // Protobuf cannot carry what the checks reject (a number in argv, say); size limits are the server's.
     validateStartRequest(request, { maxArgvBytes: Number.MAX_SAFE_INTEGER });
+    if (!this.unaryStartOnly && !this.execs.has(request.processId)) {
+      const started = await this.startByExec(request, options);
+      if (started !== undefined) return started;
+    }
     const info = await this.unary<pb.StartRequest, pb.ProcessInfo>(
       this.client.start,
       startRequestToWire(request),
@@ -205,10 +215,63 @@ class GrpcTransport implements Transport {
     return this.seen(processInfoFromWire(info));
   }
 
+  /**
+   * Starts the process on an Exec call, which then streams its output and exit status, so that
+   * readOutput and wait need no call of their own. `undefined`: the server has no Exec.
+   */
+  private async startByExec(request: StartRequest, options: CallOptions | undefined): Promise<ProcessInfo | undefined> {
+    this.checkOpen();
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortedError(signal);
+    const { processId } = request;
+    const call = this.client.exec(this.metadata.clone());
+    const exec = new ExecStream(call, startRequestToWire(request), processId);
+    this.execs.set(processId, exec);
+    this.calls.add(call);
+    const forget = () => {
+      this.calls.delete(call);
+      if (this.execs.get(processId) === exec) this.execs.delete(processId);
+    };
+    exec.exit.then(() => this.calls.delete(call), forget);
+    const onAbort = () => exec.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return this.seen(await exec.started);
+    } catch (error) {
+      forget();
+      if (signal?.aborted) throw abortedError(signal);
+      if (error instanceof ProcwireError && error.cause instanceof Object && (error.cause as { code?: unknown }).code === grpcStatus.UNIMPLEMENTED) {
+        this.unaryStartOnly = true;
+        return undefined;
+      }
+      // The principal's long-lived calls are all taken: a unary Start needs none (and if a process
+      // limit was the cause, answers with it).
+      if (error instanceof ProcwireError && error.code === ErrorCode.ResourceExhausted) return undefined;
+      throw this.closed ? closedError() : error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   async *readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
     this.checkOpen();
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError(signal);
+    const fromExec = this.execs.get(request.processId)?.read(request.fd, request.offset, signal);
+    if (fromExec !== undefined) {
+      // Opening a read at an offset acknowledges what is before it, as ReadOutput does.
+      if (request.offset > 0) this.execs.get(request.processId)?.ack(request.fd, request.offset);
+      try {
+        for await (const chunk of fromExec) {
+          this.ackPacer.received(request.processId, request.fd, chunk.offset + chunk.data.byteLength);
+          yield chunk;
+        }
+      } catch (error) {
+        // A broken Exec call fails the read as a broken ReadOutput would: core reads again by RPC.
+        throw this.closed ? closedError() : error;
+      }
+      return;
+    }
     const call = this.client.readOutput(
       { processId: request.processId, fd: request.fd, offset: request.offset },
       this.metadata.clone(),
@@ -243,6 +306,8 @@ class GrpcTransport implements Transport {
   ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
     // Small acks are held back a few ms and joined into one (see AckPacer).
     const { processId, fd } = request;
+    // On the process's Exec call an ack is one small message, not a call: no pacing needed.
+    if (this.execs.get(processId)?.ack(fd, request.offset) === true) return Promise.resolve();
     return this.ackPacer.pace(processId, fd, request.offset, (offset) =>
       this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(this.client.ackOutput, { processId, fd, offset }, options, processId),
     );
@@ -327,6 +392,13 @@ class GrpcTransport implements Transport {
   }
 
   async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
+    const exec = this.execs.get(request.processId);
+    if (exec !== undefined) {
+      const status = await this.execExit(exec, options?.signal);
+      if (this.execs.get(request.processId) === exec) this.execs.delete(request.processId);
+      this.ackPacer.forget(request.processId);
+      return status;
+    }
     const exit = await this.unary<pb.ProcessRequest, pb.ExitStatus>(
       this.client.wait,
       { processId: request.processId },
@@ -335,6 +407,27 @@ class GrpcTransport implements Transport {
     );
     this.ackPacer.forget(request.processId);
     return exitStatusFromWire(exit);
+  }
+
+  /**
+   * The exit status from an Exec call. A broken call rejects as a failed Wait would (`unavailable`):
+   * core retries, and the retry asks by Wait.
+   */
+  private async execExit(exec: ExecStream, signal: AbortSignal | undefined): Promise<ExitStatus> {
+    if (signal?.aborted) throw abortedError(signal);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(abortedError(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([exec.exit, aborted]);
+    } catch (error) {
+      if (signal?.aborted) throw abortedError(signal);
+      throw this.closed ? closedError() : error;
+    } finally {
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async poll(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus | null> {

@@ -40,7 +40,9 @@ import { procwireService, procwireServiceName } from '../wire/service.js';
 import type { DecodedInputCall } from '../wire/chunk-codecs.js';
 import { errorCodeTrailer, toServiceError } from '../wire/status.js';
 import { ConnectionGate } from './connection-gate.js';
+import { execCallHandler } from './exec-call.js';
 import { HealthStatus } from './health-service.js';
+import { addReflection } from './reflection.js';
 import { serveInputCalls } from './input-calls.js';
 import { outputBatches } from './output-batches.js';
 import { UnsentBytes } from './unsent-bytes.js';
@@ -107,6 +109,8 @@ export interface ServeGrpcOptions {
   readonly limits?: GrpcServerLimits;
   /** Extra grpc-js server options, merged over procwire's defaults. */
   readonly channelOptions?: ChannelOptions;
+  /** Serve gRPC server reflection (`grpcurl` without the .proto); default true. */
+  readonly reflection?: boolean;
 }
 
 /** A running gRPC server. */
@@ -186,6 +190,7 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
   });
   server.addService(withTolerantDeserializers(procwireService), service.implementation);
   server.addService(HealthService, health.implementation);
+  if (options.reflection ?? true) await addReflection(server);
 
   const credentials: GrpcServerCredentials =
     options.tls === undefined
@@ -552,6 +557,14 @@ class ProcwireGrpcService {
       validateProcessId(request.processId);
       return processInfoToWire(await this.transport.get({ processId: request.processId }, context.options));
     }),
+    exec: ((call) =>
+      execCallHandler({
+        transport: this.transport,
+        admit: (surface, refuse) => this.admit(surface, 'output', refuse),
+        failure: (error) => this.failure(error),
+        maxOutputChunkBytes: this.maxChunk,
+        maxArgvBytes: this.limits.maxArgvBytes,
+      })(call)) as handleBidiStreamingCall<pb.ExecRequest, pb.ExecEvent>,
   };
 }
 

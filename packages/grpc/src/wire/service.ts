@@ -3,7 +3,7 @@
  * swapped for the zero-copy codecs of ./chunk-codecs.ts (same wire format).
  */
 import { makeGenericClientConstructor, type ChannelCredentials, type ClientOptions } from '@grpc/grpc-js';
-import { type ProcwireClient, ProcwireService } from '../gen/procwire/v1/procwire.js';
+import { type ExecEvent, type ProcwireClient, ProcwireService } from '../gen/procwire/v1/procwire.js';
 import {
   decodeInputCall,
   decodeOutputChunk,
@@ -12,11 +12,12 @@ import {
   encodeOutputChunkTransient,
   encodeWriteInputRequest,
 } from './chunk-codecs.js';
+import { decodeExecEvent, encodeExecEventTransient } from './exec-codecs.js';
 
 /** The full name of the service, as used in paths and health checks. */
 export const procwireServiceName = 'procwire.v1.Procwire';
 
-/** The Procwire service with zero-copy codecs on ReadOutput and the three input RPCs. */
+/** The Procwire service with zero-copy codecs on ReadOutput, Exec's events and the three input RPCs. */
 export const procwireService = {
   ...ProcwireService,
   readOutput: {
@@ -38,6 +39,12 @@ export const procwireService = {
     ...ProcwireService.writeInputCalls,
     requestSerialize: encodeInputCall,
     requestDeserialize: decodeInputCall,
+  },
+  exec: {
+    ...ProcwireService.exec,
+    // The server sends output batches too (see ExecEventOut); the generated type knows ExecEvent only.
+    responseSerialize: encodeExecEventTransient as (event: ExecEvent) => Buffer,
+    responseDeserialize: decodeExecEvent,
   },
 } satisfies typeof ProcwireService;
 

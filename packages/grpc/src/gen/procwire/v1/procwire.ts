@@ -296,6 +296,67 @@ export interface ListResponse {
   processes: ProcessInfo[];
 }
 
+/** The first message of an Exec call. */
+export interface ExecStart {
+  /** The process to start, exactly as for Start (idempotent by process_id). */
+  start?:
+    | StartRequest
+    | undefined;
+  /**
+   * Where to begin streaming stdout and stderr; each also acknowledges the bytes before it. 0 on a
+   * first call; on a retry after a cut, the offsets the client has.
+   */
+  stdoutOffset: number;
+  stderrOffset: number;
+}
+
+/** A message of an Exec call from the client. */
+export interface ExecRequest {
+  /** First message only. */
+  start?:
+    | ExecStart
+    | undefined;
+  /** Later messages: acknowledge output of fd 1 or 2 up to an offset (as AckOutput). */
+  ack?:
+    | AckOutputRequest
+    | undefined;
+  /** Later messages: stdin bytes at an offset (as WriteInput); answered by an `input` event. */
+  input?: WriteInputRequest | undefined;
+}
+
+/** Output of an Exec call: a chunk, or the end of a stream (eof, with empty data). */
+export interface ExecOutput {
+  /** 1 = stdout, 2 = stderr. */
+  fd: number;
+  /** The offset of data[0] in that stream (with eof: the stream's final length). */
+  offset: number;
+  /** Empty only when eof is set. */
+  data: Buffer;
+  /** The process closed this stream: no more output of this fd follows. */
+  eof: boolean;
+}
+
+/** A message of an Exec call from the server. */
+export interface ExecEvent {
+  /** First event: the process as Start returns it. */
+  started?:
+    | ProcessInfo
+    | undefined;
+  /**
+   * Output of fd 1 or 2 (a DEVNULL stream sends none); per fd, chunks follow each other without
+   * gap or overlap, and one with eof ends that fd.
+   */
+  output?:
+    | ExecOutput
+    | undefined;
+  /** The host's input position after an `input` message, in the order they were sent. */
+  input?:
+    | WriteInputResponse
+    | undefined;
+  /** Last event: the exit status (after every output byte was sent); the call then ends OK. */
+  exit?: ExitStatus | undefined;
+}
+
 function createBasePtySettings(): PtySettings {
   return { cols: 0, rows: 0, term: "" };
 }
@@ -1923,6 +1984,300 @@ export const ListResponse: MessageFns<ListResponse> = {
   },
 };
 
+function createBaseExecStart(): ExecStart {
+  return { start: undefined, stdoutOffset: 0, stderrOffset: 0 };
+}
+
+export const ExecStart: MessageFns<ExecStart> = {
+  encode(message: ExecStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== undefined) {
+      StartRequest.encode(message.start, writer.uint32(10).fork()).join();
+    }
+    if (message.stdoutOffset !== 0) {
+      writer.uint32(16).uint64(message.stdoutOffset);
+    }
+    if (message.stderrOffset !== 0) {
+      writer.uint32(24).uint64(message.stderrOffset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = StartRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stdoutOffset = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.stderrOffset = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExecRequest(): ExecRequest {
+  return { start: undefined, ack: undefined, input: undefined };
+}
+
+export const ExecRequest: MessageFns<ExecRequest> = {
+  encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== undefined) {
+      ExecStart.encode(message.start, writer.uint32(10).fork()).join();
+    }
+    if (message.ack !== undefined) {
+      AckOutputRequest.encode(message.ack, writer.uint32(18).fork()).join();
+    }
+    if (message.input !== undefined) {
+      WriteInputRequest.encode(message.input, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = ExecStart.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ack = AckOutputRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.input = WriteInputRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExecOutput(): ExecOutput {
+  return { fd: 0, offset: 0, data: Buffer.alloc(0), eof: false };
+}
+
+export const ExecOutput: MessageFns<ExecOutput> = {
+  encode(message: ExecOutput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fd !== 0) {
+      writer.uint32(8).uint32(message.fd);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(16).uint64(message.offset);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(26).bytes(message.data);
+    }
+    if (message.eof !== false) {
+      writer.uint32(32).bool(message.eof);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecOutput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecOutput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fd = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.eof = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExecEvent(): ExecEvent {
+  return { started: undefined, output: undefined, input: undefined, exit: undefined };
+}
+
+export const ExecEvent: MessageFns<ExecEvent> = {
+  encode(message: ExecEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.started !== undefined) {
+      ProcessInfo.encode(message.started, writer.uint32(10).fork()).join();
+    }
+    if (message.output !== undefined) {
+      ExecOutput.encode(message.output, writer.uint32(18).fork()).join();
+    }
+    if (message.input !== undefined) {
+      WriteInputResponse.encode(message.input, writer.uint32(26).fork()).join();
+    }
+    if (message.exit !== undefined) {
+      ExitStatus.encode(message.exit, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.started = ProcessInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.output = ExecOutput.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.input = WriteInputResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.exit = ExitStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 export type ProcwireService = typeof ProcwireService;
 export const ProcwireService = {
   /**
@@ -2069,6 +2424,22 @@ export const ProcwireService = {
     responseSerialize: (value: ProcessInfo): Buffer => Buffer.from(ProcessInfo.encode(value).finish()),
     responseDeserialize: (value: Buffer): ProcessInfo => ProcessInfo.decode(value),
   },
+  /**
+   * A whole exec on one call: the first message starts the process (as Start), the answer streams
+   * its events: `started` (the ProcessInfo), output chunks of fd 1 and 2 by offset, then `exit`
+   * once both outputs reached EOF, and the call ends OK. The client acknowledges output on the
+   * same call (ExecRequest.ack) and may write stdin on it (ExecRequest.input). A retried Exec with
+   * the same process_id and the offsets it has continues the same process without a repeat.
+   */
+  exec: {
+    path: "/procwire.v1.Procwire/Exec" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExecRequest): Buffer => Buffer.from(ExecRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExecRequest => ExecRequest.decode(value),
+    responseSerialize: (value: ExecEvent): Buffer => Buffer.from(ExecEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExecEvent => ExecEvent.decode(value),
+  },
 } as const;
 
 export interface ProcwireServer extends UntypedServiceImplementation {
@@ -2120,6 +2491,14 @@ export interface ProcwireServer extends UntypedServiceImplementation {
   list: handleUnaryCall<ListRequest, ListResponse>;
   /** One process, running or retained; else NOT_FOUND. */
   get: handleUnaryCall<ProcessRequest, ProcessInfo>;
+  /**
+   * A whole exec on one call: the first message starts the process (as Start), the answer streams
+   * its events: `started` (the ProcessInfo), output chunks of fd 1 and 2 by offset, then `exit`
+   * once both outputs reached EOF, and the call ends OK. The client acknowledges output on the
+   * same call (ExecRequest.ack) and may write stdin on it (ExecRequest.input). A retried Exec with
+   * the same process_id and the offsets it has continues the same process without a repeat.
+   */
+  exec: handleBidiStreamingCall<ExecRequest, ExecEvent>;
 }
 
 export interface ProcwireClient extends Client {
@@ -2307,6 +2686,16 @@ export interface ProcwireClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ProcessInfo) => void,
   ): ClientUnaryCall;
+  /**
+   * A whole exec on one call: the first message starts the process (as Start), the answer streams
+   * its events: `started` (the ProcessInfo), output chunks of fd 1 and 2 by offset, then `exit`
+   * once both outputs reached EOF, and the call ends OK. The client acknowledges output on the
+   * same call (ExecRequest.ack) and may write stdin on it (ExecRequest.input). A retried Exec with
+   * the same process_id and the offsets it has continues the same process without a repeat.
+   */
+  exec(): ClientDuplexStream<ExecRequest, ExecEvent>;
+  exec(options: Partial<CallOptions>): ClientDuplexStream<ExecRequest, ExecEvent>;
+  exec(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<ExecRequest, ExecEvent>;
 }
 
 export const ProcwireClient = makeGenericClientConstructor(ProcwireService, "procwire.v1.Procwire") as unknown as {
