@@ -1,10 +1,10 @@
 /**
  * A client transport with its acknowledgements paced by an {@link AckPacer}, with no pacing code
- * in the transport: every `ProcessInfo` seen notes the window, every chunk read counts as received,
+ * in the transport: every `ProcessInfo` seen notes the window,
  * `wait` forgets the process, and `close()` flushes held acks before it closes the transport.
  */
 import { AckPacer } from './ack-pacer.js';
-import type { OutputChunk, ProcessInfo, Transport } from './contract.js';
+import type { ProcessInfo, Transport } from './contract.js';
 
 /** Options of {@link pacedTransport}. */
 export interface PacedTransportOptions {
@@ -27,16 +27,11 @@ export function pacedTransport(transport: Transport, options: PacedTransportOpti
     start: async (request, callOptions) => note(await transport.start(request, callOptions)),
     get: async (request, callOptions) => note(await transport.get(request, callOptions)),
     list: async (callOptions) => (await transport.list(callOptions)).map(note),
-    readOutput: (request, callOptions) => ({
-      async *[Symbol.asyncIterator](): AsyncGenerator<OutputChunk> {
-        for await (const chunk of transport.readOutput(request, callOptions)) {
-          pacer.received(request.processId, request.fd, chunk.offset + chunk.data.byteLength);
-          yield chunk;
-        }
-      },
-    }),
+    readOutput: (request, callOptions) => transport.readOutput(request, callOptions),
     ackOutput: (request, callOptions) =>
-      pacer.pace(request.processId, request.fd, request.offset, () => transport.ackOutput(request, callOptions)),
+      pacer.pace(request.processId, request.fd, request.offset, (offset) =>
+        transport.ackOutput({ ...request, offset }, callOptions),
+      ),
     writeInput: (request, callOptions) => transport.writeInput(request, callOptions),
     wait: async (request, callOptions) => {
       const status = await transport.wait(request, callOptions);

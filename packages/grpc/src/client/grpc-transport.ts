@@ -263,7 +263,6 @@ class GrpcTransport implements Transport {
       if (request.offset > 0) this.execs.get(request.processId)?.ack(request.fd, request.offset);
       try {
         for await (const chunk of fromExec) {
-          this.ackPacer.received(request.processId, request.fd, chunk.offset + chunk.data.byteLength);
           yield chunk;
         }
       } catch (error) {
