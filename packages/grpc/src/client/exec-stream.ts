@@ -49,6 +49,7 @@ export class ExecStream {
     [2, new PendingOutput(0)],
   ]);
   #ended = false;
+  #devnull = new Set<number>();
   #gotExit = false;
 
   constructor(call: ClientDuplexStream<pb.ExecRequest, pb.ExecEvent>, start: pb.StartRequest, processId: string) {
@@ -67,7 +68,12 @@ export class ExecStream {
     });
     this.exit.catch(() => {});
     call.on('data', (event: pb.ExecEvent) => {
-      if (event.started !== undefined) started(processInfoFromWire(event.started));
+      if (event.started !== undefined) {
+        const info = processInfoFromWire(event.started);
+        // The server streams no DEVNULL output: reads of it go by RPC (and get its error).
+        this.#devnull = new Set([info.stdout.mode === 'devnull' ? 1 : 0, info.stderr.mode === 'devnull' ? 2 : 0]);
+        started(info);
+      }
       else if (event.output !== undefined) this.#received(event.output);
       else if (event.exit !== undefined) {
         this.#gotExit = true;
@@ -106,7 +112,7 @@ export class ExecStream {
    */
   read(fd: OutputFd, offset: number, signal: AbortSignal | undefined): AsyncIterable<OutputChunk> | undefined {
     const pending = this.#outputs.get(fd)!;
-    if (this.broken !== undefined || pending.reading || pending.next !== offset) return undefined;
+    if (this.broken !== undefined || this.#devnull.has(fd) || pending.reading || pending.next !== offset) return undefined;
     pending.reading = true;
     return this.#serve(pending, signal);
   }

@@ -40,9 +40,10 @@ export const protobufFileName = "procwire/v1/procwire.proto";
  * Errors (gRPC status codes): INVALID_ARGUMENT (malformed request), NOT_FOUND (no such process, or
  * the command does not exist), OUT_OF_RANGE (an offset outside what the host has), FAILED_PRECONDITION
  * (write after EOF, resize without a pty), RESOURCE_EXHAUSTED (a limit), UNAUTHENTICATED,
- * PERMISSION_DENIED, UNAVAILABLE (transient: retry), DEADLINE_EXCEEDED (the process ran past its
- * timeout_ms, where a call reports that), CANCELLED, INTERNAL. Every RPC is safe to retry after
- * UNAVAILABLE: Start is idempotent by process_id, reads and writes are addressed by offset.
+ * PERMISSION_DENIED, UNAVAILABLE (transient: retry), CANCELLED, INTERNAL. A process killed for its
+ * timeout_ms is no error: Wait answers OK with an ExitStatus whose timed_out is true. Every RPC is
+ * safe to retry after UNAVAILABLE: Start is idempotent by process_id, reads and writes are
+ * addressed by offset.
  * docs/PROTOCOL-grpc.md has the full description. The file avoids proto3 `optional` (0 / "" mean
  * unset) so that old protoc releases (3.5+) compile it too.
  */
