@@ -27,7 +27,6 @@ export type {
   WriteInputRequest,
   WriteInputResult,
 } from './contract.js';
-export { AckPacer } from './ack-pacer.js';
 export { ErrorCode, isErrorCode, isProcwireError, ProcwireError, type ProcwireErrorDetails } from '../errors.js';
 export { type FreshInput, InputCursor } from './input-cursor.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
