@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import type { ConformanceCase } from '../harness/suite.js';
 
 export const acknowledgementCases: ConformanceCase = (suite) => {
-  // A terminal's echo is a few bytes at a time: a transport may hold such small acks back (gRPC
-  // and WebSocket do, for a few ms), but they must still arrive, or the window never frees.
+  // A terminal's echo is a few bytes at a time: the client holds such small acks back for a few
+  // ms, but they must still arrive, or the window never frees.
   suite.test('acknowledgements: output read a few bytes at a time is acknowledged on the host', { timeoutMs: 20_000 }, async (context) => {
     const cat = await context.client().exec(context.commands.cat(), { byLine: true });
     const lines = cat.stdout[Symbol.asyncIterator]();

@@ -13,6 +13,8 @@ import { processDetails, RemoteProcess } from './remote-process.js';
 import { abortError, type RetryPolicy, withRetry } from './retry.js';
 
 const DEFAULT_RETRY_TIMEOUT_MS = 30_000;
+/** How long `close()` waits for held acks to reach the host. */
+const closeAckFlushMs = 1000;
 
 /** Defaults of `exec(argv, { pty: true })`. */
 export const DEFAULT_PTY: PtySettings = { cols: 80, rows: 24, term: 'xterm-256color' };
@@ -37,6 +39,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
   const retry: RetryPolicy = { retryTimeoutMs, onRetry: options.onRetry };
   const stdoutSink = options.stdoutSink ?? defaultStdoutSink();
   const consumed = new ConsumedOffsets();
+  const heldAcks = new Set<{ flushAcks(): Promise<void> }>();
   let closed = false;
 
   const checkOpen = () => {
@@ -82,6 +85,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       timeoutMs: execOptions.timeoutMs,
       abortSignal,
       consumed,
+      heldAcks,
     });
     return process as ContainerProcess<string> | ContainerProcess<Uint8Array>;
   }
@@ -106,6 +110,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       decoding: { text, byLine },
       stdoutSink,
       consumed,
+      heldAcks,
     });
     return process as ContainerProcess<string> | ContainerProcess<Uint8Array>;
   }
@@ -121,6 +126,9 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
+      // What the readers consumed reaches the host before the transport closes, so the next
+      // reader (a later `get(id)`, another client) starts after it; bounded, as acks are advisory.
+      await sendHeldAcks(heldAcks, closeAckFlushMs);
       await transport.close();
     },
     async [Symbol.asyncDispose]() {
@@ -128,6 +136,19 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     },
   };
   return client as Client;
+}
+
+/** Sends the held acks of `readers` and waits for them, for at most `timeoutMs`. */
+async function sendHeldAcks(readers: Set<{ flushAcks(): Promise<void> }>, timeoutMs: number): Promise<void> {
+  if (readers.size === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all([...readers].map((reader) => reader.flushAcks())),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function streamMode(name: string, value: ExecOptions['stdout']): ReaderMode {

@@ -1,6 +1,6 @@
 /**
  * The client's reader of one output stream: offset tracking, resume after a cut connection,
- * self-clocked acknowledgements, single consumer, and decoding (bytes, UTF-8 text, lines).
+ * paced acknowledgements, single consumer, and decoding (bytes, UTF-8 text, lines).
  */
 import type { StreamReader } from '../api.js';
 import { concatBytes } from '../bytes.js';
@@ -24,7 +24,14 @@ export interface OutputSource {
   readonly mapError?: (error: unknown) => unknown;
   /** Told each offset handed to the consumer (the client remembers it for a later `get`). */
   readonly onDelivered?: (offset: number) => void;
+  /** The host's output window (`ProcessInfo.outputWindowBytes`): acks are paced by a quarter of it. */
+  readonly windowBytes: number;
+  /** Where the reader registers while it holds an ack back, so `client.close()` can send it. */
+  readonly heldAcks: Set<{ flushAcks(): Promise<void> }>;
 }
+
+/** How long a small ack is held back, joining the later ones into it. */
+export const idleAckDelayMs = 3;
 
 /** How chunks are handed to the consumer. */
 export interface Decoding {
@@ -47,6 +54,10 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
   private ackInFlight = false;
   /** The offset of the ack in flight. */
   private ackSending = 0;
+  /** Sends a held (small) ack once it has waited {@link idleAckDelayMs}. */
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The ack in flight, settled (never rejected) when the host answered. */
+  private ackPromise: Promise<void> | undefined;
 
   constructor(
     private readonly source: OutputSource,
@@ -154,17 +165,48 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
     );
   }
 
-  /** Self-clocking acknowledgements: one in flight at most, always for the latest offset. */
+  /**
+   * Paced acknowledgements, one in flight at most, always for the latest offset. The host pauses
+   * the process once the unacknowledged bytes reach its window, so an ack
+   * that frees a quarter of the window goes out at once (the host never waits for one while data
+   * flows); a smaller one is held {@link idleAckDelayMs} and joined with the later ones (an ack
+   * is a message each way on a network transport; a terminal's echo would cost one per keystroke).
+   */
   private acknowledge(offset: number): void {
     if (offset > this.ackTarget) this.ackTarget = offset;
     if (this.ackInFlight || this.ackTarget <= this.ackSent) return;
-    this.sendAck();
+    if (this.ackTarget - this.ackSent >= this.source.windowBytes / 4) this.sendAck();
+    else this.holdAck();
   }
 
-  // Written with callbacks, not as an async loop: an ack is sent for nearly every chunk, and the
-  // loop's promises were a fifth of the client's allocations per chunk on the local host.
+  /** Sends the held ack now; resolves once no ack of this reader is in flight. */
+  async flushAcks(): Promise<void> {
+    if (this.ackTimer !== undefined) this.sendAck();
+    while (this.ackPromise !== undefined) await this.ackPromise;
+  }
+
+  private holdAck(): void {
+    if (this.ackTimer !== undefined) return;
+    this.source.heldAcks.add(this);
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      if (!this.ackInFlight && this.ackTarget > this.ackSent) this.sendAck();
+      else this.source.heldAcks.delete(this);
+    }, idleAckDelayMs);
+    // A held ack is no reason to keep Node running: client.close() sends it. (A browser's timer
+    // is a number, without unref.)
+    (this.ackTimer as { unref?: () => void }).unref?.();
+  }
+
+  // Written with callbacks, not as an async loop: an ack may be sent for nearly every chunk, and
+  // the loop's promises were a fifth of the client's allocations per chunk on the local host.
   private sendAck(): void {
+    if (this.ackTimer !== undefined) {
+      clearTimeout(this.ackTimer);
+      this.ackTimer = undefined;
+    }
     const { transport, processId, fd } = this.source;
+    this.source.heldAcks.add(this);
     this.ackInFlight = true;
     this.ackSending = this.ackTarget;
     let sent: Promise<void>;
@@ -175,13 +217,16 @@ export class OutputReader<T extends string | Uint8Array> implements StreamReader
     }
     // An ack is advisory: a lost one is covered by the next ack or by the next read's offset, and
     // a real failure (process gone, transport closed) surfaces on the read path.
-    sent.then(this.ackSettled, this.ackSettled);
+    this.ackPromise = sent.then(this.ackSettled, this.ackSettled);
   }
 
   private readonly ackSettled = (): void => {
     this.ackSent = this.ackSending;
     this.ackInFlight = false;
-    if (this.ackTarget > this.ackSent) this.sendAck();
+    this.ackPromise = undefined;
+    if (this.ackTarget - this.ackSent >= this.source.windowBytes / 4) this.sendAck();
+    else if (this.ackTarget > this.ackSent) this.holdAck();
+    else this.source.heldAcks.delete(this);
   };
 
   private decode(bytes: ByteIterator): AsyncIterableIterator<T> {

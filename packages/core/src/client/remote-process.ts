@@ -30,6 +30,8 @@ export interface RemoteProcessInit {
   readonly abortSignal?: AbortSignal | undefined;
   /** This client's consumed offsets: readers start after them and report to them. */
   readonly consumed: ConsumedOffsets;
+  /** This client's readers holding an ack back (sent by `client.close()`). */
+  readonly heldAcks: Set<{ flushAcks(): Promise<void> }>;
 }
 
 /** A {@link ContainerProcess} over any transport. */
@@ -61,7 +63,13 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
     this.hasPty = info.pty !== undefined;
     const source = { transport, processId: info.processId, retry };
     // Readers map failures themselves (no wrapper on each chunk's path): `not_found` is `process_lost`.
-    const readSource = { ...source, transport: init.transport, mapError: lostProcessError(info.processId, info.argv) };
+    const readSource = {
+      ...source,
+      transport: init.transport,
+      mapError: lostProcessError(info.processId, info.argv),
+      windowBytes: info.outputWindowBytes,
+      heldAcks: init.heldAcks,
+    };
     const { consumed } = init;
     const id = info.processId;
     this.stdout = new OutputReader<T>(

@@ -27,7 +27,6 @@ export type {
   WriteInputRequest,
   WriteInputResult,
 } from './contract.js';
-export { AckPacer } from './ack-pacer.js';
 export { ErrorCode, isErrorCode, isProcwireError, ProcwireError, type ProcwireErrorDetails } from '../errors.js';
 export { type FreshInput, InputCursor } from './input-cursor.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
@@ -45,7 +44,6 @@ export {
 } from './validate.js';
 
 // Pieces every network transport needs: pacing of acks, errors on the wire, the server-side front.
-export { type PacedTransportOptions, pacedTransport } from './paced-transport.js';
 export { connectionLostError, decodeWireError, encodeWireError, type WireError } from './wire-errors.js';
 export { createFrontClient, type FrontClientOptions, type FrontLink } from './front-client.js';
 export {

@@ -28,7 +28,7 @@ import type {
   WriteInputRequest,
   WriteInputResult,
 } from '@procwire/core/transport';
-import { AckPacer, ErrorCode, ProcwireError, validateStartRequest } from '@procwire/core/transport';
+import { ErrorCode, ProcwireError, validateStartRequest } from '@procwire/core/transport';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { asBuffer } from '../wire/chunk-codecs.js';
 import { exitStatusFromWire, processInfoFromWire, startRequestToWire } from '../wire/convert.js';
@@ -130,8 +130,6 @@ export function grpcTransport(options: GrpcTransportOptions): Transport {
   return new GrpcTransport(options);
 }
 
-/** How long close() waits for held and in-flight acks to reach the host. */
-const closeAckFlushMs = 1000;
 
 class GrpcTransport implements Transport {
   private readonly client: pb.ProcwireClient;
@@ -145,8 +143,6 @@ class GrpcTransport implements Transport {
   private lastInputAt = 0;
   /** The server has no WriteInputCalls (an older server): stdin goes by unary WriteInput. */
   private unaryInputOnly = false;
-  /** Paces acks, and lets held ones go out first when the transport closes. */
-  private readonly ackPacer = new AckPacer();
   private closing: Promise<void> | undefined;
   /** Exec calls by process id, until their exit is taken by wait() or the call breaks. */
   private readonly execs = new Map<string, ExecStream>();
@@ -212,7 +208,7 @@ class GrpcTransport implements Transport {
       options,
       request.processId,
     );
-    return this.seen(processInfoFromWire(info));
+    return processInfoFromWire(info);
   }
 
   /**
@@ -236,7 +232,7 @@ class GrpcTransport implements Transport {
     const onAbort = () => exec.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return this.seen(await exec.started);
+      return await exec.started;
     } catch (error) {
       forget();
       if (signal?.aborted) throw abortedError(signal);
@@ -296,20 +292,12 @@ class GrpcTransport implements Transport {
     }
   }
 
-  /** Remembers what the ack pacing needs from a process's info. */
-  private seen(info: ProcessInfo): ProcessInfo {
-    this.ackPacer.noteWindow(info.processId, info.outputWindowBytes);
-    return info;
-  }
-
-  ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    // Small acks are held back a few ms and joined into one (see AckPacer).
-    const { processId, fd } = request;
-    // On the process's Exec call an ack is one small message, not a call: no pacing needed.
-    if (this.execs.get(processId)?.ack(fd, request.offset) === true) return Promise.resolve();
-    return this.ackPacer.pace(processId, fd, request.offset, (offset) =>
-      this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(this.client.ackOutput, { processId, fd, offset }, options, processId),
-    );
+  async ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
+    // Core paces acks (one in flight per stream, small ones joined), so each is sent as it comes.
+    const { processId, fd, offset } = request;
+    // On the process's Exec call an ack is one small message, not a call.
+    if (this.execs.get(processId)?.ack(fd, offset) === true) return;
+    await this.unary<pb.AckOutputRequest, pb.AckOutputResponse>(this.client.ackOutput, { processId, fd, offset }, options, processId);
   }
 
   async writeInput(request: WriteInputRequest, options?: CallOptions): Promise<WriteInputResult> {
@@ -395,7 +383,6 @@ class GrpcTransport implements Transport {
     if (exec !== undefined) {
       const status = await this.execExit(exec, options?.signal);
       if (this.execs.get(request.processId) === exec) this.execs.delete(request.processId);
-      this.ackPacer.forget(request.processId);
       return status;
     }
     const exit = await this.unary<pb.ProcessRequest, pb.ExitStatus>(
@@ -404,7 +391,6 @@ class GrpcTransport implements Transport {
       options,
       request.processId,
     );
-    this.ackPacer.forget(request.processId);
     return exitStatusFromWire(exit);
   }
 
@@ -464,12 +450,12 @@ class GrpcTransport implements Transport {
       options,
       request.processId,
     );
-    return this.seen(processInfoFromWire(info));
+    return processInfoFromWire(info);
   }
 
   async list(options?: CallOptions): Promise<ProcessInfo[]> {
     const result = await this.unary<pb.ListRequest, pb.ListResponse>(this.client.list, {}, options);
-    return result.processes.map((info) => this.seen(processInfoFromWire(info)));
+    return result.processes.map(processInfoFromWire);
   }
 
   close(): Promise<void> {
@@ -478,9 +464,6 @@ class GrpcTransport implements Transport {
   }
 
   private async closeNow(): Promise<void> {
-    // A reader that stops (a CLI that detaches) must leave the host knowing what it took, or the
-    // next reader would get those bytes again: held acks go out first, for a bounded time.
-    await this.ackPacer.flush(closeAckFlushMs);
     this.closed = true;
     const inputStream = this.inputStream;
     this.dropInputStream();

@@ -20,7 +20,7 @@ import type {
   WriteInputRequest,
   WriteInputResult,
 } from '@procwire/core/transport';
-import { AckPacer, ErrorCode, ProcwireError } from '@procwire/core/transport';
+import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 import {
   decodeError,
   decodeJson,
@@ -38,8 +38,6 @@ import { WireConnection } from './wire-connection.js';
 
 const BACKOFF_FIRST_MS = 50;
 const BACKOFF_MAX_MS = 2000;
-/** How long close() waits for held acks to go out. */
-const CLOSE_ACK_FLUSH_MS = 1000;
 
 /** Build a client transport on top of a platform's socket opener. */
 export function createWebSocketTransport(options: WebSocketTransportOptions, opener: SocketOpener): Transport {
@@ -53,7 +51,6 @@ class WebSocketClientTransport implements Transport {
   private lastFailureAt = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private readonly ackPacer = new AckPacer();
 
   constructor(
     private readonly options: ResolvedTransportOptions,
@@ -63,7 +60,7 @@ class WebSocketClientTransport implements Transport {
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     const payload = encodeJson(startParams(request));
     const frame = await this.call((callId) => encodeFrame({ type: FrameType.Start, callId }, payload), options);
-    return this.seen(decodeJson(frame.payload) as ProcessInfo);
+    return decodeJson(frame.payload) as ProcessInfo;
   }
 
   readOutput(request: ReadOutputRequest, options?: CallOptions): AsyncIterable<OutputChunk> {
@@ -78,10 +75,10 @@ class WebSocketClientTransport implements Transport {
   }
 
   ackOutput(request: AckOutputRequest, options?: CallOptions): Promise<void> {
-    // Small acks are held back a few ms and joined into one (see AckPacer).
-    const { processId, fd } = request;
-    return this.ackPacer.pace(processId, fd, request.offset, (offset) =>
-      this.call((callId) => encodeAddressedFrame({ type: FrameType.Ack, callId, fd, offset }, processId, 0).frame, options),
+    // Core paces acks (one in flight per stream, small ones joined), so each is sent as it comes.
+    const { processId, fd, offset } = request;
+    return this.call((callId) => encodeAddressedFrame({ type: FrameType.Ack, callId, fd, offset }, processId, 0).frame, options).then(
+      () => undefined,
     );
   }
 
@@ -115,7 +112,6 @@ class WebSocketClientTransport implements Transport {
 
   async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {
     const frame = await this.control(FrameType.Wait, { processId: request.processId }, options);
-    this.ackPacer.forget(request.processId);
     return decodeJson(frame.payload) as ExitStatus;
   }
 
@@ -133,19 +129,11 @@ class WebSocketClientTransport implements Transport {
   }
 
   async get(request: ProcessRequest, options?: CallOptions): Promise<ProcessInfo> {
-    return this.seen(decodeJson((await this.control(FrameType.Get, { processId: request.processId }, options)).payload) as ProcessInfo);
+    return decodeJson((await this.control(FrameType.Get, { processId: request.processId }, options)).payload) as ProcessInfo;
   }
 
   async list(options?: CallOptions): Promise<ProcessInfo[]> {
-    const infos = decodeJson((await this.control(FrameType.List, undefined, options)).payload) as ProcessInfo[];
-    for (const info of infos) this.seen(info);
-    return infos;
-  }
-
-  /** Remembers what the ack pacing needs from a process's info. */
-  private seen(info: ProcessInfo): ProcessInfo {
-    this.ackPacer.noteWindow(info.processId, info.outputWindowBytes);
-    return info;
+    return decodeJson((await this.control(FrameType.List, undefined, options)).payload) as ProcessInfo[];
   }
 
   close(): Promise<void> {
@@ -154,9 +142,6 @@ class WebSocketClientTransport implements Transport {
   }
 
   private async closeNow(): Promise<void> {
-    // A reader that stops (a CLI that detaches) must leave the host knowing what it took, or the
-    // next reader would get those bytes again: held acks go out first, for a bounded time.
-    await this.ackPacer.flush(CLOSE_ACK_FLUSH_MS);
     this.closed = true;
     const error = new ProcwireError(ErrorCode.Closed, 'the websocket transport was closed');
     this.current?.close(error);
