@@ -3,6 +3,10 @@
  * input cursor, and the rules every mode shares: exit is reported only after the leader exited AND
  * both outputs reached EOF; timeout is SIGTERM then SIGKILL to the group; orphans that hold the
  * outputs after the leader exited are killed (and, if they escaped the group, abandoned).
+ *
+ * The process is over only once its whole process group is gone: until then it counts against
+ * the host's limits, is not forgotten, and `signal`, its timeout and `stop` still reach the
+ * members that outlived the leader (a background job, a daemon that stayed in the group).
  */
 import {
   type ExitStatus,
@@ -21,6 +25,7 @@ import {
 } from '@procwire/core/transport';
 import type { ProcessSource } from './process-source.js';
 import type { HelperSink } from './spawn-helper.js';
+import type { GroupWatch } from './group-watch.js';
 import { exitStatusOf, signalGroup } from './signals.js';
 
 /** What a hosted process needs from the transport. */
@@ -30,8 +35,12 @@ export interface HostedProcessOptions {
   readonly cwd: string;
   readonly outputWindowBytes: number;
   readonly killGraceMs: number;
-  /** Called once, when the exit status is known (both outputs at EOF). */
-  readonly onExit: () => void;
+  /** The most stdin bytes held for the process before it takes them. */
+  readonly maxPendingInputBytes: number;
+  /** Called once, when the process is over: its exit status is known and its group is gone. */
+  readonly onOver: () => void;
+  /** The host's watch of groups that outlive their leader. */
+  readonly groups: GroupWatch;
 }
 
 export class HostedProcess implements HelperSink {
@@ -55,11 +64,24 @@ export class HostedProcess implements HelperSink {
   private exitedAt: number | undefined;
   private timedOut = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The timeout and its SIGKILL: they outlive the exit status while the group runs. */
+  private readonly groupTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** No member of the process group is left (known only after the leader exited). */
+  private groupGone = false;
+  private groupWatched = false;
+  private readonly groups: GroupWatch;
+  /** Over: the end was reported and the group is gone. */
+  private over = false;
+  private readonly overPromise: Promise<void>;
+  private resolveOver!: () => void;
   private readonly exited: Promise<ExitStatus>;
   private resolveExited!: (status: ExitStatus) => void;
   private rejectExited!: (error: ProcwireError) => void;
   private readonly killGraceMs: number;
-  private readonly onExit: () => void;
+  private readonly maxPendingInputBytes: number;
+  /** Stdin bytes handed to the source that it has not taken yet (see checkPendingInput). */
+  private pendingInputBytes = 0;
+  private readonly onOver: () => void;
 
   constructor(options: HostedProcessOptions) {
     const { request } = options;
@@ -69,7 +91,12 @@ export class HostedProcess implements HelperSink {
     this.cwd = options.cwd;
     this.terminal = request.pty === undefined ? undefined : { ...request.pty };
     this.killGraceMs = options.killGraceMs;
-    this.onExit = options.onExit;
+    this.maxPendingInputBytes = options.maxPendingInputBytes;
+    this.onOver = options.onOver;
+    this.groups = options.groups;
+    this.overPromise = new Promise((resolve) => {
+      this.resolveOver = resolve;
+    });
     this.exited = new Promise((resolve, reject) => {
       this.resolveExited = resolve;
       this.rejectExited = reject;
@@ -88,7 +115,8 @@ export class HostedProcess implements HelperSink {
     if (this.stdout.isPaused) source.pauseOutput(1);
     if (this.stderr.isPaused) source.pauseOutput(2);
     if (this.leaderDone) source.discardInput();
-    if (timeoutMs !== undefined && !this.ended) this.later(timeoutMs, () => this.timeout());
+    if (this.leaderDone) this.watchGroup();
+    if (timeoutMs !== undefined && !this.ended) this.later(timeoutMs, () => this.timeout(), this.groupTimers);
   }
 
   get pid(): number | undefined {
@@ -104,6 +132,11 @@ export class HostedProcess implements HelperSink {
     return this.ended;
   }
 
+  /** True once the end was reported and no member of the process group is left. */
+  get isOver(): boolean {
+    return this.over;
+  }
+
   /** The exit status, `undefined` while running; throws `process_lost` when it cannot be known. */
   poll(): ExitStatus | undefined {
     if (this.lost !== undefined && this.ended) throw this.lost;
@@ -114,6 +147,7 @@ export class HostedProcess implements HelperSink {
     if (this.leaderDone) return;
     this.leaderDone = true;
     this.source?.discardInput();
+    this.watchGroup();
     if (!this.stdout.eof || !this.stderr.eof) this.later(this.killGraceMs, () => this.reapOrphans());
   }
 
@@ -150,21 +184,48 @@ export class HostedProcess implements HelperSink {
     });
   }
 
-  /** Send `signal` to the process group; nothing to do once the process has exited. */
+  /** Send `signal` to the process group, while any member of it runs. */
   signal(signal: SignalName | number): void {
-    if (this.ended || this.source === undefined) return;
+    if (this.over || this.groupGone || this.source === undefined) return;
     signalGroup(this.source.pid, signal, !this.leaderDone);
+    if (this.leaderDone) this.checkGroupSoon();
   }
 
   async writeInput(request: WriteInputRequest): Promise<WriteInputResult> {
-    const fresh = this.input.accept(request);
     const source = this.source;
     // Input for a process that has exited is accepted and discarded.
-    if (source !== undefined && !this.leaderDone) {
-      if (fresh.data.byteLength > 0) await source.writeInput(fresh.data);
+    const delivered = source !== undefined && !this.leaderDone;
+    if (delivered) this.checkPendingInput(request);
+    const fresh = this.input.accept(request);
+    if (delivered) {
+      const bytes = fresh.data.byteLength;
+      if (bytes > 0) {
+        this.pendingInputBytes += bytes;
+        try {
+          await source.writeInput(fresh.data);
+        } finally {
+          this.pendingInputBytes -= bytes;
+        }
+      }
       if (fresh.eof) source.endInput();
     }
     return this.input.info();
+  }
+
+  /**
+   * Throws `resource_exhausted` when the new bytes of `request` would make the stdin bytes the
+   * process has not taken yet (writes waiting their turn included) exceed `maxPendingInputBytes`.
+   * A write that finds nothing pending always goes on: one awaited write at a time never meets it.
+   */
+  private checkPendingInput(request: WriteInputRequest): void {
+    if (this.pendingInputBytes === 0) return;
+    const fresh = request.offset + request.data.byteLength - this.input.offset;
+    if (fresh <= 0 || this.pendingInputBytes + fresh <= this.maxPendingInputBytes) return;
+    throw new ProcwireError(
+      ErrorCode.ResourceExhausted,
+      `stdin of process ${this.processId} holds ${this.pendingInputBytes} bytes the process has not taken; ${fresh} more would pass maxPendingInputBytes (${this.maxPendingInputBytes}): await each write`,
+      { processId: this.processId },
+    );
   }
 
   resize(size: TerminalSize): void {
@@ -176,31 +237,41 @@ export class HostedProcess implements HelperSink {
   }
 
   /**
-   * Kill the whole group now (close of the transport), and give up outputs still open after
-   * `graceMs`, so that close always finishes.
+   * End the process and every member of its group (close of the transport): SIGTERM, then
+   * SIGKILL after `graceMs`. Gives up outputs still open after a further `graceMs`, so that close always finishes;
+   * resolves once the process is over or that time has passed.
    */
   async stop(graceMs: number): Promise<void> {
-    if (this.ended) return;
-    this.clearTimers();
-    if (this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
+    if (this.over || this.source === undefined) return;
+    this.clearTimers(this.groupTimers);
+    this.clearTimers(this.timers);
+    const { pid } = this.source;
+    const terminate = (signal: SignalName) => {
+      if (!this.groupGone) signalGroup(pid, signal, !this.leaderDone);
+      if (this.leaderDone) this.checkGroupSoon();
+    };
+    terminate('SIGTERM');
+    if (await this.overWithin(graceMs)) return;
+    terminate('SIGKILL');
     // Nobody will read a full window now: stop waiting for what the kernel still holds for it.
-    if (this.stdout.isPaused) this.source?.abandonOutput(1);
-    if (this.stderr.isPaused) this.source?.abandonOutput(2);
+    if (this.stdout.isPaused) this.source.abandonOutput(1);
+    if (this.stderr.isPaused) this.source.abandonOutput(2);
+    if (await this.overWithin(graceMs)) return;
+    this.source.abandonOutput(1);
+    this.source.abandonOutput(2);
+  }
+
+  /** True when the process is over within `ms`. */
+  private async overWithin(ms: number): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = await Promise.race([
-      this.exited.then(
-        () => false,
-        () => false,
-      ),
+    const over = await Promise.race([
+      this.overPromise.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), graceMs);
+        timer = setTimeout(() => resolve(false), ms);
       }),
     ]);
     clearTimeout(timer);
-    if (gaveUp) {
-      this.source?.abandonOutput(1);
-      this.source?.abandonOutput(2);
-    }
+    return over;
   }
 
   info(): ProcessInfo {
@@ -213,6 +284,7 @@ export class HostedProcess implements HelperSink {
       ...(this.terminal === undefined ? {} : { pty: { ...this.terminal } }),
       state: this.ended ? 'exited' : 'running',
       ...(status === undefined ? {} : { exit: status, exitedAt: this.exitedAt }),
+      ...(this.leaderDone && !this.groupGone && !this.over ? { groupRunning: true } : {}),
       startedAt: this.startedAt,
       stdout: this.stdout.info(),
       stderr: this.stderr.info(),
@@ -238,23 +310,46 @@ export class HostedProcess implements HelperSink {
     if (!this.stdout.eof || !this.stderr.eof) return;
     this.ended = true;
     this.exitedAt = Date.now();
-    this.clearTimers();
+    this.clearTimers(this.timers);
     if (this.leaderStatus === undefined) {
       this.rejectExited(this.lost as ProcwireError);
     } else {
       this.status = exitStatusOf(this.leaderStatus.code, this.leaderStatus.signal, this.timedOut);
       this.resolveExited(this.status);
     }
-    this.onExit();
+    this.finish();
+  }
+
+  /** Over once the end was reported and the group is gone. */
+  private finish(): void {
+    if (this.over || !this.ended || !this.groupGone) return;
+    this.over = true;
+    this.clearTimers(this.groupTimers);
+    this.resolveOver();
+    this.onOver();
+  }
+
+  /** After the leader exited: over once the rest of its group is gone too. */
+  private watchGroup(): void {
+    if (this.groupGone || this.groupWatched || this.source === undefined) return;
+    this.groupWatched = true;
+    this.groups.watch(this.source.pid, () => {
+      this.groupGone = true;
+      this.finish();
+    });
+  }
+
+  /** A signal was sent to the group: look again soon. */
+  private checkGroupSoon(): void {
+    if (this.groupWatched && !this.groupGone) this.groups.soon();
   }
 
   private timeout(): void {
-    if (this.leaderDone || this.source === undefined) return;
-    this.timedOut = true;
-    signalGroup(this.source.pid, 'SIGTERM', true);
-    this.later(this.killGraceMs, () => {
-      if (!this.ended && this.source !== undefined) signalGroup(this.source.pid, 'SIGKILL', !this.leaderDone);
-    });
+    if (this.over || this.source === undefined) return;
+    // The exit status says so only when the leader was still running.
+    if (!this.leaderDone) this.timedOut = true;
+    this.signal('SIGTERM');
+    this.later(this.killGraceMs, () => this.signal('SIGKILL'), this.groupTimers);
   }
 
   /**
@@ -264,7 +359,7 @@ export class HostedProcess implements HelperSink {
    */
   private reapOrphans(): void {
     if (this.ended || this.source === undefined) return;
-    signalGroup(this.source.pid, 'SIGKILL');
+    if (!this.groupGone) signalGroup(this.source.pid, 'SIGKILL');
     const seen = { 1: this.stdout.written, 2: this.stderr.written };
     const check = () => {
       if (this.ended) return;
@@ -281,18 +376,18 @@ export class HostedProcess implements HelperSink {
     this.later(this.killGraceMs, check);
   }
 
-  private later(ms: number, run: () => void): void {
+  private later(ms: number, run: () => void, timers = this.timers): void {
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      timers.delete(timer);
       run();
     }, ms);
     // The process itself keeps the host alive; its timers must not.
     timer.unref();
-    this.timers.add(timer);
+    timers.add(timer);
   }
 
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+  private clearTimers(timers: Set<ReturnType<typeof setTimeout>>): void {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
   }
 }

@@ -25,21 +25,24 @@ import {
   type WriteInputRequest,
   type WriteInputResult,
 } from '@procwire/core/transport';
+import { closeInheritedDescriptors } from './close-on-exec.js';
 import { mergeEnv } from './environment.js';
+import { GroupWatch } from './group-watch.js';
 import { HostedProcess } from './hosted-process.js';
 import { lazyIterable } from './lazy-iterable.js';
 import { type LocalTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSource } from './process-source.js';
 import { PtySource } from './pty-source.js';
-import { signalNumberOf } from './signals.js';
-import { checkCwd } from './spawn-checks.js';
+import { killSessions, signalNumberOf } from './signals.js';
+import { checkCwd, checkExecStrings } from './spawn-checks.js';
 import { SpawnHelper } from './spawn-helper.js';
+import { dropSupplementaryGroups, killEverythingOf, type RunAsUser, resolveUsers } from './users.js';
 
 /**
  * A transport that runs processes on this host: pipes through `child_process`, terminals through
  * node-pty. Each process leads its own process group. `close()` kills every process it started.
- * Throws `invalid_argument` for a bad option.
+ * Throws `invalid_argument` for a bad option, `internal` when its close-on-exec addon is not built.
  *
  * @example
  * const client = createClient(localTransport());
@@ -47,13 +50,23 @@ import { SpawnHelper } from './spawn-helper.js';
  * await p.wait(); // 0
  */
 export function localTransport(options?: LocalTransportOptions): Transport {
-  return new LocalTransport(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  // What the host inherited or a native module opened must not reach the processes it runs.
+  closeInheritedDescriptors();
+  return new LocalTransport(resolved);
 }
 
 class LocalTransport implements Transport {
   private readonly registry: ProcessRegistry<HostedProcess>;
   private readonly spawnHelper: SpawnHelper | undefined;
+  /** The user of each principal in `principalUsers`. */
+  private readonly principalUsers: ReadonlyMap<string, RunAsUser>;
+  /** The `uid`/`gid` option's user: everyone else's. */
+  private readonly defaultUser: RunAsUser | undefined;
+  /** The principal users that ran something: at close, whatever still runs as them is killed. */
+  private readonly usedPrincipalUsers = new Set<RunAsUser>();
   /** Starts through the spawn helper not yet registered, by principal and id (starts are idempotent). */
+  private readonly groups = new GroupWatch();
   private readonly starting = new Map<string, { principal: string | undefined; info: Promise<ProcessInfo> }>();
   private closed = false;
 
@@ -64,19 +77,35 @@ class LocalTransport implements Transport {
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
     });
     if (options.spawnHelper) this.spawnHelper = new SpawnHelper();
+    this.principalUsers = resolveUsers(options.principalUsers);
+    this.defaultUser = options.user === undefined ? undefined : resolveUsers(new Map([[0, options.user]])).get(0);
+    if (this.defaultUser !== undefined || this.principalUsers.size > 0) dropSupplementaryGroups();
+  }
+
+  /** Who runs `principal`'s processes; `permission_denied` when it must have a user and has none. */
+  private userOf(principal: string | undefined): RunAsUser | undefined {
+    const user = principal === undefined ? undefined : this.principalUsers.get(principal);
+    if (user !== undefined) return user;
+    if (this.options.requirePrincipalUser) {
+      const who = principal === undefined ? 'the unauthenticated local caller (no principal)' : `principal ${JSON.stringify(principal)}`;
+      throw new ProcwireError(ErrorCode.PermissionDenied, `${who} has no user in principalUsers, and requirePrincipalUser is set`);
+    }
+    return this.defaultUser;
   }
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     this.checkOpen(options);
     validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes, maxEnvBytes: this.options.maxEnvBytes });
     const principal = options?.principal;
+    const user = this.userOf(principal);
     const existing = this.registry.find(principal, request.processId);
     if (existing !== undefined) return existing.info();
     const startingKey = JSON.stringify([principal ?? null, request.processId]);
     const starting = this.starting.get(startingKey);
     if (starting !== undefined) return starting.info;
     this.checkCapacity(principal);
-    const cwd = request.cwd ?? this.options.defaultCwd;
+    if (user !== undefined && user !== this.defaultUser) this.usedPrincipalUsers.add(user);
+    const cwd = request.cwd ?? (user === undefined || this.options.defaultCwdGiven ? this.options.defaultCwd : user.defaultCwd);
     checkCwd(cwd);
     const process = new HostedProcess({
       request,
@@ -84,16 +113,20 @@ class LocalTransport implements Transport {
       cwd,
       outputWindowBytes: this.options.outputWindowBytes,
       killGraceMs: this.options.killGraceMs,
-      onExit: () => this.registry.markExited(principal, request.processId),
+      maxPendingInputBytes: this.options.maxPendingInputBytes,
+      onOver: () => this.registry.markExited(principal, request.processId),
+      groups: this.groups,
     });
+    const env = mergeEnv(user === undefined ? this.options.baseEnv : { ...this.options.baseEnv, ...user.identity }, request.env);
+    checkExecStrings(request.argv, env);
     const spec: LaunchSpec = {
       argv: request.argv,
       cwd,
-      env: mergeEnv(this.options.baseEnv, request.env),
+      env,
       stdout: request.stdout,
       stderr: request.stderr,
       ...(request.pty === undefined ? {} : { pty: request.pty }),
-      ...(this.options.user === undefined ? {} : { user: this.options.user }),
+      ...(user === undefined ? {} : { user: { uid: user.uid, gid: user.gid } }),
     };
     if (spec.pty === undefined && this.spawnHelper !== undefined) {
       const info = this.startThroughHelper(this.spawnHelper, spec, process, request.timeoutMs);
@@ -124,8 +157,8 @@ class LocalTransport implements Transport {
     const source = await helper.launch(spec, process);
     this.registry.add(process.principal, process.processId, process);
     process.attach(source, timeoutMs);
-    // It may have ended before it was registered (its exit came with its pipes).
-    if (process.hasEnded) this.registry.markExited(process.principal, process.processId);
+    // It may be over before it was registered (its exit came with its pipes).
+    if (process.isOver) this.registry.markExited(process.principal, process.processId);
     return process.info();
   }
 
@@ -205,8 +238,14 @@ class LocalTransport implements Transport {
     this.closed = true;
     // Starts in flight register their process either way; then it is killed with the rest.
     await Promise.allSettled([...this.starting.values()].map((entry) => entry.info));
-    await Promise.all(this.registry.all().map((process) => process.stop(this.options.killGraceMs)));
+    const processes = this.registry.all();
+    await Promise.all(processes.map((process) => process.stop(this.options.killGraceMs)));
+    // Members that left the group but stayed in the session (a shell's jobs).
+    killSessions(processes.flatMap((process) => (process.pid === undefined ? [] : [process.pid])));
+    // A principal's uid is its own: whatever still runs as it escaped its group and session.
+    await Promise.all([...this.usedPrincipalUsers].map((user) => killEverythingOf(user, this.options.killGraceMs)));
     this.registry.clear();
+    this.groups.stop();
     await this.spawnHelper?.close();
   }
 

@@ -93,6 +93,8 @@ export interface ResolvedOptions {
   readonly killGraceMs: number;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly defaultCwd: string;
+  /** The `defaultCwd` option was given (else a switched user starts in its home). */
+  readonly defaultCwdGiven: boolean;
   readonly user?: { readonly uid: number; readonly gid: number };
   readonly principalUsers: ReadonlyMap<string, { readonly uid: number; readonly gid: number }>;
   readonly requirePrincipalUser: boolean;
@@ -191,6 +193,7 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
     killGraceMs: durationMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
     baseEnv: options.inheritEnv === true ? { ...process.env } : (options.baseEnv ?? defaultBaseEnv()),
     defaultCwd: options.defaultCwd ?? process.cwd(),
+    defaultCwdGiven: options.defaultCwd !== undefined,
     spawnHelper: flag('spawnHelper', options.spawnHelper),
     principalUsers: principalUsers(options.principalUsers),
     requirePrincipalUser: flag('requirePrincipalUser', options.requirePrincipalUser),

@@ -20,8 +20,9 @@
  */
 import { existsSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/transport';
+import { ErrorCode, type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/transport';
 import { type IPty, spawn } from 'node-pty';
+import { setCloseOnExec } from './close-on-exec.js';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
 import { PtyInput } from './pty-input.js';
 import { leaderAlive } from './signals.js';
@@ -75,6 +76,16 @@ export class PtySource implements ProcessSource {
       throw spawnError(error, command, spec.argv);
     }
     const internals = term as unknown as PtyInternals;
+    // Before anything else can spawn (this is synchronous since forkpty): no later child may
+    // inherit this terminal's master.
+    try {
+      if (internals._fd === undefined) throw new ProcwireError(ErrorCode.Internal, 'node-pty gave no terminal fd');
+      setCloseOnExec(internals._fd);
+    } catch (error) {
+      term.kill('SIGKILL');
+      internals._socket?.destroy();
+      throw ProcwireError.from(error);
+    }
     const socket = internals._socket;
     const input = internals._fd === undefined ? undefined : new PtyInput(internals._fd);
     const source = new PtySource(term, socket, input, term.pid);

@@ -1,7 +1,7 @@
 /**
  * Signal names, numbers and process groups: the host's one place that talks to `process.kill`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ErrorCode, type ExitStatus, ProcwireError, type SignalName, validateSignalName } from '@procwire/core/transport';
 
@@ -44,24 +44,77 @@ export function exitStatusOf(code: number | null, signal: string | number | null
  * Send `signal` to the whole process group led by `pid` (every process started here leads its own
  * group). Returns false when nothing was there to signal.
  *
- * `leaderAlive`: the leader has not exited yet. node-pty returns from fork before the child has
+ * `leaderRunning`: the leader has not exited yet. node-pty returns from fork before the child has
  * called setsid(), so for a moment the group does not exist yet (ESRCH) and the signal would be
  * lost; the child has no children then, so signalling the leader itself is the whole group.
+ * Once the leader has exited, a live process bearing its pid means the number was reused (which
+ * the kernel allows only once the group is gone): that process is someone else's.
  */
-export function signalGroup(pid: number, signal: SignalName | number, leaderAlive = false): boolean {
+export function signalGroup(pid: number, signal: SignalName | number, leaderRunning = false): boolean {
+  if (!leaderRunning && leaderAlive(pid)) return false;
   try {
     process.kill(-pid, signal);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw ProcwireError.from(error);
   }
-  if (!leaderAlive) return false;
+  if (!leaderRunning) return false;
   try {
     process.kill(pid, signal);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw ProcwireError.from(error);
+  }
+}
+
+/**
+ * True while any member of the group that `pgid`'s leader made still exists (zombies included),
+ * asked after the leader exited. A live process bearing the pid is another one (see signalGroup).
+ */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    if (code !== 'EPERM') throw ProcwireError.from(error);
+  }
+  return !leaderAlive(pgid);
+}
+
+/**
+ * SIGKILLs every process left in the sessions `sids` (each made by a leader started here, with
+ * setsid): members that moved to a group of their own (a shell's jobs) but stayed in the
+ * session. One pass over /proc (Linux; elsewhere a no-op). A session whose leader's pid now
+ * belongs to a live process is skipped: the number was reused, the session is someone else's.
+ */
+export function killSessions(sids: Iterable<number>): void {
+  const ours = new Set<number>();
+  for (const sid of sids) if (!leaderAlive(sid)) ours.add(sid);
+  if (ours.size === 0) return;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) > 0x39) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the command name: state ppid pgrp session ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (!ours.has(Number(fields[3])) || fields[0] === 'Z') continue;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
   }
 }
 

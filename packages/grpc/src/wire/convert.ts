@@ -110,6 +110,7 @@ export function processInfoToWire(info: ProcessInfo): pb.ProcessInfo {
     stderr: outputToWire(info.stderr),
     stdin: { ...info.stdin },
     outputWindowBytes: info.outputWindowBytes,
+    groupRunning: info.groupRunning === true,
   };
 }
 
@@ -130,5 +131,6 @@ export function processInfoFromWire(info: pb.ProcessInfo): ProcessInfo {
     stderr: outputFromWire(info.stderr),
     stdin,
     outputWindowBytes: info.outputWindowBytes,
+    ...(info.groupRunning ? { groupRunning: true } : {}),
   };
 }

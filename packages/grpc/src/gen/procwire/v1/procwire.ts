@@ -178,6 +178,11 @@ export interface ProcessInfo {
     | undefined;
   /** The most unacknowledged output bytes the host keeps per stream before it pauses the process. */
   outputWindowBytes: number;
+  /**
+   * True while other members of the process's group still run after its leader exited: the host
+   * still counts the process against its limits and Signal reaches them.
+   */
+  groupRunning: boolean;
 }
 
 export interface ReadOutputRequest {
@@ -793,6 +798,7 @@ function createBaseProcessInfo(): ProcessInfo {
     stderr: undefined,
     stdin: undefined,
     outputWindowBytes: 0,
+    groupRunning: false,
   };
 }
 
@@ -836,6 +842,9 @@ export const ProcessInfo: MessageFns<ProcessInfo> = {
     }
     if (message.outputWindowBytes !== 0) {
       writer.uint32(104).uint64(message.outputWindowBytes);
+    }
+    if (message.groupRunning !== false) {
+      writer.uint32(112).bool(message.groupRunning);
     }
     return writer;
   },
@@ -955,6 +964,14 @@ export const ProcessInfo: MessageFns<ProcessInfo> = {
             }
 
             message.outputWindowBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.groupRunning = reader.bool();
             continue;
           }
         }
