@@ -89,6 +89,7 @@ describe('attack: huge environment', () => {
       assert.ok(hugeDelay.max < 50 * factor, `event loop stalled ${hugeDelay.max} ms (limit 50 ms x ${factor.toFixed(1)})`);
       assert.ok(good.successes > 0);
     } finally {
+      await good.stop();
       client.close();
       await server.stop();
     }

@@ -107,6 +107,7 @@ describe('attack: idle and slowloris connections', () => {
       assert.equal(good.failures, 0, good.errors.join('; '));
       assert.ok(good.successes > 0);
     } finally {
+      await good.stop();
       for (const attack of attacks) attack.destroy();
       await server.stop();
     }

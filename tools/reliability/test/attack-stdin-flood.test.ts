@@ -75,6 +75,7 @@ describe('attack: stdin flood', () => {
       assert.equal(good.failures, 0, good.errors.join('; '));
       assert.ok(good.successes > 0, 'bob was served during the flood');
     } finally {
+      await good.stop();
       await transport.close();
     }
   });
@@ -121,6 +122,7 @@ describe('attack: stdin flood', () => {
       assert.equal(good.failures, 0, good.errors.join('; '));
       assert.ok(good.successes > 0, 'bob was served during the flood');
     } finally {
+      await good.stop();
       client.close();
     }
   });

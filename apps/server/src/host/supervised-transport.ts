@@ -49,9 +49,10 @@ export interface SupervisorLimits {
 
 /**
  * Writes to one process the host has not answered yet. A client awaits each write (one in
- * flight); many unawaited ones only pile up listeners and buffers on the host.
+ * flight, a few with several clients on one process); unawaited ones would pile up buffers and a
+ * `drain` listener each on the process's stdin (past 10: MaxListenersExceededWarning).
  */
-const MAX_WRITES_IN_FLIGHT = 64;
+const MAX_WRITES_IN_FLIGHT = 8;
 
 /** How often a process whose leader exited is checked for a group that is still alive. */
 const GROUP_POLL_MS = 1000;

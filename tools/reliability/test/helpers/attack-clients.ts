@@ -82,11 +82,16 @@ export class GoodClient {
     })();
   }
 
-  /** Stops the loop and closes the clients. */
-  async stop(): Promise<void> {
+  #stopped: Promise<void> | undefined;
+
+  /** Stops the loop and closes the clients (once; later calls wait for the first). */
+  stop(): Promise<void> {
     this.#running = false;
-    await this.#loop;
-    await Promise.all(this.#clients.map((client) => client.close()));
+    this.#stopped ??= (async () => {
+      await this.#loop;
+      await Promise.all(this.#clients.map((client) => client.close()));
+    })();
+    return this.#stopped;
   }
 
   /** `successes/total` as text. */
