@@ -7,6 +7,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Transport } from '@procwire/core/transport';
 import type { ServerConfig } from './config/server-config.js';
@@ -91,6 +92,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     authTimeoutMs: config.limits.authTimeoutMs,
   };
   const httpGate = new HttpConnectionGate(connectionLimits);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const authFailureLog = new RateLimitedLog(AUTH_FAILURE_LOG_INTERVAL_MS, (count) =>
     logger.warn({ refused: count, intervalMs: AUTH_FAILURE_LOG_INTERVAL_MS }, 'calls refused: missing or wrong token'),
   );
@@ -103,7 +105,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 
   const routes = createHttpRoutes({
     isReady: () => ready,
-    renderMetrics: () => metrics.registry.render(),
+    renderMetrics: () => {
+      metrics.connectionsRefused.set(httpGate.refused, { reason: 'limit' });
+      metrics.connectionsRefused.set(httpGate.expired, { reason: 'auth_deadline' });
+      // The delay since the previous scrape, so each scrape shows what happened in its interval.
+      metrics.eventLoopDelay.set(loopDelay.percentile(99) / 1e9, { quantile: '0.99' });
+      metrics.eventLoopDelay.set(loopDelay.max / 1e9, { quantile: '1' });
+      loopDelay.reset();
+      return metrics.registry.render();
+    },
     publicDir,
     terminalSettings: { websocketPath: config.websocketPath, shell: config.shell },
   });
@@ -162,6 +172,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       }
       addresses = { grpc, http, websocket };
       ready = true;
+      loopDelay.enable();
       if (config.readyFile !== undefined) {
         // Written whole then renamed, so a watcher never reads half a file.
         const partial = `${config.readyFile}.${process.pid}.tmp`;
@@ -178,6 +189,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 
   async function shutdown(): Promise<TerminationReport> {
     ready = false;
+    loopDelay.disable();
     logger.info({ running: supervised.runningCount, graceMs: config.shutdownGraceMs }, 'shutting down');
     // Stop accepting first; fronts tell their clients while the processes are being ended.
     const server = httpServer;

@@ -169,6 +169,37 @@ describe('createServerApp over memoryTransport', () => {
     assert.ok(grew('procwire_errors_total{code="not_found"}') >= 1);
   });
 
+  it('logs refused calls at most once per interval with their count, and counts each in /metrics', async () => {
+    const before = (await httpGet(`${app.addresses.http}/metrics`)).body;
+    const linesBefore = logs.records().filter((record) => record['msg'] === 'calls refused: missing or wrong token').length;
+    const intruder = createClient(grpcTransport({ address: app.addresses.grpc ?? '', token: 'wrong-token-222222222' }), {
+      retryTimeoutMs: 200,
+    });
+    try {
+      for (let attempt = 0; attempt < 20; attempt++) await rejectsWith(intruder.list(), ErrorCode.Unauthenticated);
+    } finally {
+      await intruder.close();
+    }
+    const now = (await httpGet(`${app.addresses.http}/metrics`)).body;
+    assert.equal(metricValue(now, 'procwire_auth_failures_total') - metricValue(before, 'procwire_auth_failures_total'), 20);
+    const lines = logs.records().filter((record) => record['msg'] === 'calls refused: missing or wrong token').length;
+    assert.ok(lines - linesBefore <= 1, `20 refusals made ${lines - linesBefore} log lines`);
+  });
+
+  it('forbids framing the web terminal page', async () => {
+    const { request } = await import('node:http');
+    const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      request(`${app.addresses.http}/`, { agent: false }, (response) => {
+        response.resume();
+        resolve(response.headers);
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.match(String(headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.equal(headers['x-frame-options'], 'DENY');
+  });
+
   it('counts a retried start of the same process id once, running or exited', async () => {
     const before = (await httpGet(`${app.addresses.http}/metrics`)).body;
     const { alice } = grpcClients();

@@ -47,6 +47,13 @@ export interface SupervisorLimits {
   readonly pendingInputBytes: number;
 }
 
+/**
+ * Writes to one process the host has not answered yet. A client awaits each write (one in
+ * flight, a few with several clients on one process); unawaited ones would pile up buffers and a
+ * `drain` listener each on the process's stdin (past 10: MaxListenersExceededWarning).
+ */
+const MAX_WRITES_IN_FLIGHT = 8;
+
 /** How often a process whose leader exited is checked for a group that is still alive. */
 const GROUP_POLL_MS = 1000;
 /** The same during shutdown, so the server exits soon after the last member. */
@@ -68,6 +75,8 @@ interface RunningProcess {
   inputOffset: number;
   /** Bytes of this process's writes the host has not answered yet. */
   pendingInputBytes: number;
+  /** Those writes. */
+  writesInFlight: number;
   /** Settles when the process has exited (or the backend went away). */
   readonly exited: Promise<void>;
   /** The leader's exit, kept while the rest of its group runs on. */
@@ -168,13 +177,23 @@ export class SupervisedTransport implements Transport {
             `${entry.pendingInputBytes} bytes of stdin wait for this process to read them, the limit (--max-pending-input-bytes) is ${this.#limits.pendingInputBytes}`,
           );
         }
+        if (entry.writesInFlight >= MAX_WRITES_IN_FLIGHT) {
+          throw new ProcwireError(
+            ErrorCode.ResourceExhausted,
+            `${entry.writesInFlight} writes to this process are not answered yet, the most allowed; await each write`,
+          );
+        }
         entry.pendingInputBytes += size;
+        entry.writesInFlight++;
       }
       let result: WriteInputResult;
       try {
         result = await this.#inner.writeInput(request, options);
       } finally {
-        if (entry !== undefined) entry.pendingInputBytes -= size;
+        if (entry !== undefined) {
+          entry.pendingInputBytes -= size;
+          entry.writesInFlight--;
+        }
       }
       const before = Math.max(entry?.inputOffset ?? 0, request.offset);
       if (result.offset > before) this.#metrics.inputBytes.inc(result.offset - before);
@@ -362,6 +381,7 @@ export class SupervisedTransport implements Transport {
       pid: info.pid,
       inputOffset: info.stdin.offset,
       pendingInputBytes: 0,
+      writesInFlight: 0,
       leaderStatus: undefined,
       exited,
       markExited: (status) => markExited(status),

@@ -22,6 +22,7 @@ export interface Counter {
 /** A metric that goes up and down. */
 export interface Gauge extends Counter {
   dec(amount?: number, labels?: Labels): void;
+  set(value: number, labels?: Labels): void;
 }
 
 /** Holds metric families and renders them for `/metrics`. */
@@ -30,6 +31,11 @@ export class MetricsRegistry {
 
   /** A new counter; `name` should end in `_total`. */
   counter(name: string, help: string): Counter {
+    return this.#metric(name, help, 'counter');
+  }
+
+  /** A counter whose value is copied from a count kept elsewhere (`set`). */
+  copiedCounter(name: string, help: string): Gauge {
     return this.#metric(name, help, 'counter');
   }
 
@@ -59,6 +65,7 @@ export class MetricsRegistry {
     return {
       inc: (amount = 1, labels) => add(amount, labels),
       dec: (amount = 1, labels) => add(-amount, labels),
+      set: (value, labels) => family.values.set(serialiseLabels(labels), value),
       value: (labels) => family.values.get(serialiseLabels(labels)) ?? 0,
     };
   }
@@ -88,6 +95,10 @@ export interface ServerMetrics {
   readonly authFailures: Counter;
   /** Calls that failed, labelled by procwire error `code`. */
   readonly errors: Counter;
+  /** HTTP connections the server closed, labelled `reason="limit"|"auth_deadline"`. */
+  readonly connectionsRefused: Gauge;
+  /** Event-loop delay since the previous scrape, labelled `quantile="0.99"|"1"` (seconds). */
+  readonly eventLoopDelay: Gauge;
 }
 
 /** Creates the server's metric families in a fresh registry. */
@@ -102,5 +113,13 @@ export function createServerMetrics(): ServerMetrics {
     inputBytes: registry.counter('procwire_input_bytes_total', 'Input bytes accepted by the host.'),
     authFailures: registry.counter('procwire_auth_failures_total', 'Calls refused for a missing or wrong token.'),
     errors: registry.counter('procwire_errors_total', 'Calls that reached the host and failed, by error code.'),
+    connectionsRefused: registry.copiedCounter(
+      'procwire_http_connections_closed_total',
+      'HTTP connections closed by the server: at once for a connection limit (reason="limit") or at the auth deadline (reason="auth_deadline").',
+    ),
+    eventLoopDelay: registry.gauge(
+      'procwire_event_loop_delay_seconds',
+      'Event-loop delay over the time since the previous scrape: p99 (quantile 0.99) and the longest (quantile 1).',
+    ),
   };
 }

@@ -15,6 +15,7 @@ import {
   Server,
   type ServerCredentials as GrpcServerCredentials,
   ServerCredentials,
+  type ServerInterceptor,
   type ServerReadableStream,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -45,6 +46,7 @@ import { HealthStatus } from './health-service.js';
 import { addReflection } from './reflection.js';
 import { serveInputCalls } from './input-calls.js';
 import { outputBatches } from './output-batches.js';
+import { unaryInputGate } from './unary-input-gate.js';
 import { UnsentBytes } from './unsent-bytes.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 import { checkDecoded, withTolerantDeserializers } from './tolerant-deserializers.js';
@@ -187,6 +189,7 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
     'grpc.keepalive_time_ms': 10_000,
     'grpc.keepalive_timeout_ms': 5_000,
     ...options.channelOptions,
+    interceptors: [unaryInputGate(), ...((options.channelOptions?.['interceptors'] as ServerInterceptor[] | undefined) ?? [])],
   });
   server.addService(withTolerantDeserializers(procwireService), service.implementation);
   server.addService(HealthService, health.implementation);
@@ -228,7 +231,6 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
         health.shutDown();
         service.shutDown();
         const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
-        injector.drain(2_000);
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             server.forceShutdown();
