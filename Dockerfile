@@ -6,13 +6,17 @@
 #
 # The processes the server starts run inside this container, as its user. See docs/DEPLOYMENT.md.
 
+# BASE: any Debian-like image with Node 20; a base that already has the tools below (the tests
+# build on one made from the host's packages, tools/scripts/docker-base-image.sh) skips apt-get.
+ARG BASE=node:20-bookworm-slim
+
 # ---- build: install the workspace, build the server and what it uses, keep production deps only
-FROM node:20-bookworm-slim AS build
+FROM ${BASE} AS build
 # node-pty compiles a native addon when no prebuilt binary fits.
-RUN apt-get update \
+RUN command -v python3 && command -v make && command -v g++ || { apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
-RUN npm install -g pnpm@10.34.9
+ && rm -rf /var/lib/apt/lists/*; }
+RUN [ "$(pnpm --version 2>/dev/null)" = 10.34.9 ] || npm install -g pnpm@10.34.9
 WORKDIR /src
 COPY . .
 RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules tools/*/node_modules \
@@ -21,10 +25,10 @@ RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules tools/*/node
  && pnpm --filter procwire-server deploy --legacy --prod /app
 
 # ---- run: Node, a shell for the web terminal, tini to reap orphaned grandchildren
-FROM node:20-bookworm-slim
-RUN apt-get update \
+FROM ${BASE}
+RUN command -v tini && command -v bash && command -v ps || { apt-get update \
  && apt-get install -y --no-install-recommends tini bash procps \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/*; }
 COPY --from=build /app /app
 # Run as the unprivileged `node` user: every process a client starts runs as this user.
 USER node
