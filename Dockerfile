@@ -33,8 +33,12 @@ COPY --from=build /app /app
 # Run as the unprivileged `node` user: every process a client starts runs as this user.
 USER node
 WORKDIR /home/node
+# Listening on 0.0.0.0 is how a container's ports get published; without TLS files the server
+# refuses that unless told: publish the ports on 127.0.0.1 (as above), or mount a certificate and
+# key and set PROCWIRE_TLS_CERT / PROCWIRE_TLS_KEY (then plaintext is never used).
 ENV NODE_ENV=production \
     SHELL=/bin/bash \
+    PROCWIRE_ALLOW_PLAINTEXT=true \
     PROCWIRE_GRPC_LISTEN=0.0.0.0:50051 \
     PROCWIRE_HTTP_LISTEN=0.0.0.0:8080 \
     PROCWIRE_TOKENS_FILE=/run/secrets/procwire-tokens
