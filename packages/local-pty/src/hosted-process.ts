@@ -79,8 +79,11 @@ export class HostedProcess implements HelperSink {
   private rejectExited!: (error: ProcwireError) => void;
   private readonly killGraceMs: number;
   private readonly maxPendingInputBytes: number;
-  /** Stdin bytes handed to the source that it has not taken yet (see checkPendingInput). */
+  /** Stdin bytes handed to the source that it has not taken yet, and those reserved for waiters. */
   private pendingInputBytes = 0;
+  /** Writes waiting for room, in arrival order, and the bytes they hold. */
+  private readonly inputWaiters: Array<{ readonly bytes: number; readonly admit: () => void }> = [];
+  private waitingInputBytes = 0;
   private readonly onOver: () => void;
 
   constructor(options: HostedProcessOptions) {
@@ -147,6 +150,7 @@ export class HostedProcess implements HelperSink {
     if (this.leaderDone) return;
     this.leaderDone = true;
     this.source?.discardInput();
+    this.admitInputWaiters();
     this.watchGroup();
     if (!this.stdout.eof || !this.stderr.eof) this.later(this.killGraceMs, () => this.reapOrphans());
   }
@@ -191,41 +195,95 @@ export class HostedProcess implements HelperSink {
     if (this.leaderDone) this.checkGroupSoon();
   }
 
-  async writeInput(request: WriteInputRequest): Promise<WriteInputResult> {
-    const source = this.source;
-    // Input for a process that has exited is accepted and discarded.
-    const delivered = source !== undefined && !this.leaderDone;
-    if (delivered) this.checkPendingInput(request);
-    const fresh = this.input.accept(request);
-    if (delivered) {
+  /**
+   * Applies a stdin write; resolves once the process took the new bytes (backpressure). A write
+   * that would pass `maxPendingInputBytes` waits its turn (bounded too: past another
+   * `maxPendingInputBytes` of waiting writes it is `resource_exhausted`), until `signal` aborts it.
+   */
+  async writeInput(request: WriteInputRequest, signal?: AbortSignal): Promise<WriteInputResult> {
+    const waitBytes = this.bytesToWaitFor(request);
+    const reserved = waitBytes === 0 ? 0 : await this.waitForRoom(waitBytes, signal);
+    let counted = reserved;
+    try {
+      const fresh = this.input.accept(request);
+      const source = this.source;
+      // Input for a process that has exited is accepted and discarded.
+      if (source === undefined || this.leaderDone) return this.input.info();
       const bytes = fresh.data.byteLength;
-      if (bytes > 0) {
-        this.pendingInputBytes += bytes;
-        try {
-          await source.writeInput(fresh.data);
-        } finally {
-          this.pendingInputBytes -= bytes;
-        }
-      }
+      this.pendingInputBytes += bytes - reserved;
+      counted = bytes;
+      if (bytes > 0) await source.writeInput(fresh.data);
       if (fresh.eof) source.endInput();
+      return this.input.info();
+    } finally {
+      if (counted > 0) {
+        this.pendingInputBytes -= counted;
+        this.admitInputWaiters();
+      }
     }
-    return this.input.info();
   }
 
   /**
-   * Throws `resource_exhausted` when the new bytes of `request` would make the stdin bytes the
-   * process has not taken yet (writes waiting their turn included) exceed `maxPendingInputBytes`.
-   * A write that finds nothing pending always goes on: one awaited write at a time never meets it.
+   * The new bytes of `request` when it must wait for room: other writes wait already (order is
+   * kept), or the bytes the process has not taken plus these would pass `maxPendingInputBytes`.
+   * A write that finds nothing pending never waits: one awaited write at a time never does. 0: go.
    */
-  private checkPendingInput(request: WriteInputRequest): void {
-    if (this.pendingInputBytes === 0) return;
-    const fresh = request.offset + request.data.byteLength - this.input.offset;
-    if (fresh <= 0 || this.pendingInputBytes + fresh <= this.maxPendingInputBytes) return;
-    throw new ProcwireError(
-      ErrorCode.ResourceExhausted,
-      `stdin of process ${this.processId} holds ${this.pendingInputBytes} bytes the process has not taken; ${fresh} more would pass maxPendingInputBytes (${this.maxPendingInputBytes}): await each write`,
-      { processId: this.processId },
-    );
+  private bytesToWaitFor(request: WriteInputRequest): number {
+    if (this.source === undefined || this.leaderDone) return 0;
+    const length = request.data.byteLength;
+    const fresh = Math.min(length, request.offset + length - this.input.offset);
+    if (!(fresh > 0)) return 0;
+    if (this.inputWaiters.length > 0) return fresh;
+    return this.pendingInputBytes > 0 && this.pendingInputBytes + fresh > this.maxPendingInputBytes ? fresh : 0;
+  }
+
+  /** Waits until the write's `bytes` fit; resolves with the bytes reserved for it in the count. */
+  private waitForRoom(bytes: number, signal: AbortSignal | undefined): Promise<number> {
+    if (this.waitingInputBytes + bytes > this.maxPendingInputBytes) {
+      return Promise.reject(
+        new ProcwireError(
+          ErrorCode.ResourceExhausted,
+          `stdin of process ${this.processId} holds ${this.pendingInputBytes} bytes the process has not taken and ${this.waitingInputBytes} waiting; ${bytes} more would pass maxPendingInputBytes (${this.maxPendingInputBytes}): await each write`,
+          { processId: this.processId },
+        ),
+      );
+    }
+    if (signal?.aborted) return Promise.reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
+    this.waitingInputBytes += bytes;
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        bytes,
+        admit: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.waitingInputBytes -= bytes;
+          resolve(bytes);
+        },
+      };
+      const onAbort = () => {
+        const index = this.inputWaiters.indexOf(waiter);
+        if (index !== -1) this.inputWaiters.splice(index, 1);
+        this.waitingInputBytes -= bytes;
+        reject(ProcwireError.from(signal?.reason, ErrorCode.Aborted));
+        // The head may have changed.
+        this.admitInputWaiters();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.inputWaiters.push(waiter);
+    });
+  }
+
+  /** Lets waiting writes go, in order, while they fit (all of them once the leader is gone). */
+  private admitInputWaiters(): void {
+    for (;;) {
+      const head = this.inputWaiters[0];
+      if (head === undefined) return;
+      const fits = this.pendingInputBytes === 0 || this.pendingInputBytes + head.bytes <= this.maxPendingInputBytes;
+      if (!this.leaderDone && !fits) return;
+      this.inputWaiters.shift();
+      // Reserved now, so the next one is measured with it.
+      this.pendingInputBytes += head.bytes;
+      head.admit();
+    }
   }
 
   resize(size: TerminalSize): void {

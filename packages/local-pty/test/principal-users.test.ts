@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { StartRequest, Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
@@ -119,11 +120,20 @@ describe('principalUsers: a user with a passwd entry', { skip: !isRoot && 'needs
 });
 
 describe('principalUsers: options', () => {
-  test('a host not running as root refuses a mapping at creation', { skip: isRoot && 'runs as root' }, () => {
-    assert.throws(() => localTransport({ principalUsers: { alice: ALICE } }), {
-      code: 'failed_precondition',
-      message: /needs a host running as root/,
+  test('a host not running as root refuses a mapping at creation', () => {
+    const script = `import { localTransport } from '@procwire/local-pty';
+try { localTransport({ principalUsers: { alice: { uid: 12001, gid: 12001 } } }); console.log('made'); }
+catch (error) { console.log(error.code + ': ' + error.message); }`;
+    // As root, the host under test runs as nobody.
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
     });
+    assert.equal(
+      output.trim(),
+      "failed_precondition: localTransport option principalUsers needs a host running as root (it switches each process to its principal's uid)",
+    );
   });
 
   test('root, a shared uid and a malformed entry are refused, naming the principal', () => {

@@ -100,6 +100,37 @@ describe('stdin bound: awaited writes', () => {
     }
   });
 
+  test('a write past the bound waits its turn (one at most, abortable); every byte arrives once', async () => {
+    const KiB = 1024;
+    const transport = localTransport({ maxPendingInputBytes: 64 * KiB });
+    try {
+      const processId = nextId('slow');
+      // Reads nothing for a while, then counts what it got.
+      await transport.start(pipeRequest(processId, ['sh', '-c', 'sleep 0.5; wc -c']));
+      const write = (offset: number, bytes: number, signal?: AbortSignal) =>
+        transport.writeInput({ processId, offset, data: Buffer.alloc(bytes, 120), eof: false }, signal === undefined ? undefined : { signal });
+      const first = write(0, MiB);
+      // Over the bound: waits. Aborted while waiting, it is not applied.
+      const abort = new AbortController();
+      const abandoned = write(MiB, 64 * KiB, abort.signal);
+      abort.abort();
+      await assert.rejects(abandoned, { code: 'aborted' });
+      assert.equal((await transport.get({ processId })).stdin.offset, MiB, 'the aborted write was not applied');
+      const second = write(MiB, 64 * KiB);
+      // One write waits already: a third is refused, not kept.
+      await assert.rejects(write(MiB + 64 * KiB, 64 * KiB), { code: 'resource_exhausted', message: /65536 more would pass maxPendingInputBytes \(65536\)/ });
+      await first;
+      assert.equal((await second).offset, MiB + 64 * KiB);
+      await transport.writeInput({ processId, offset: MiB + 64 * KiB, data: Buffer.alloc(64 * KiB, 120), eof: true });
+      await transport.wait({ processId });
+      const parts: Uint8Array[] = [];
+      for await (const chunk of transport.readOutput({ processId, fd: 1, offset: 0 })) parts.push(chunk.data);
+      assert.equal(Buffer.concat(parts).toString().trim(), String(MiB + 128 * KiB));
+    } finally {
+      await transport.close();
+    }
+  });
+
   test('the option is checked', () => {
     assert.throws(() => localTransport({ maxPendingInputBytes: 0 }), { code: 'invalid_argument', message: /maxPendingInputBytes/ });
   });
