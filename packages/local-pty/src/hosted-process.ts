@@ -156,13 +156,15 @@ export class HostedProcess implements HelperSink {
     signalGroup(this.source.pid, signal, !this.leaderDone);
   }
 
-  async writeInput(request: WriteInputRequest): Promise<WriteInputResult> {
+  async writeInput(request: WriteInputRequest, signal?: AbortSignal): Promise<WriteInputResult> {
     const fresh = this.input.accept(request);
     const source = this.source;
     // Input for a process that has exited is accepted and discarded.
     if (source !== undefined && !this.leaderDone) {
-      if (fresh.data.byteLength > 0) await source.writeInput(fresh.data);
-      if (fresh.eof) source.endInput();
+      const written = fresh.data.byteLength > 0 ? source.writeInput(fresh.data) : Promise.resolve();
+      // EOF follows the bytes even when the caller stops waiting (a retry is trimmed, EOF included).
+      if (fresh.eof) void written.then(() => source.endInput(), () => {});
+      await untilAborted(written, signal);
     }
     return this.input.info();
   }
@@ -295,4 +297,15 @@ export class HostedProcess implements HelperSink {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
+}
+
+/** `promise`, or an `aborted` rejection as soon as `signal` aborts (the work itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
