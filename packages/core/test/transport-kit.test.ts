@@ -1,5 +1,5 @@
 // The pieces of @procwire/core/transport for network transports, against core's memory host:
-// errors over JSON, the front's checks, principals and bounds, and acks that close() still sends.
+// errors over JSON, and the front's token, checks, principals and bounds.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, memoryTransport, ProcwireError } from '@procwire/core';
@@ -9,7 +9,6 @@ import {
   encodeWireError,
   type FrontConnection,
   type FrontReply,
-  pacedTransport,
 } from '@procwire/core/transport';
 
 const programs = {
@@ -98,34 +97,4 @@ describe('the transport kit', { timeout: 30_000 }, () => {
     await host.close();
     assert.equal(await Promise.race([Promise.all(waits).then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('silent'), 200))]), 'silent');
   });
-
-  it('pacedTransport sends a held acknowledgement when it closes', async () => {
-    const host = memoryTransport({ programs });
-    const transport = pacedTransport({ ...bound(host), close: async () => {} });
-    const info = await transport.start({ processId: 'h', argv: ['hello'], stdout: 'pipe', stderr: 'pipe' });
-    assert.ok(info.outputWindowBytes > 6);
-    await transport.wait({ processId: 'h' });
-    const acked = transport.ackOutput({ processId: 'h', fd: 1, offset: 6 });
-    assert.equal((await host.get({ processId: 'h' })).stdout.acknowledged, 0, 'a small ack is held back');
-    await transport.close();
-    await acked;
-    assert.equal((await host.get({ processId: 'h' })).stdout.acknowledged, 6);
-    await host.close();
-  });
 });
-
-/** A host's methods as a plain object (a class instance does not spread). */
-function bound(host: ReturnType<typeof memoryTransport>) {
-  return {
-    start: host.start.bind(host),
-    readOutput: host.readOutput.bind(host),
-    ackOutput: host.ackOutput.bind(host),
-    writeInput: host.writeInput.bind(host),
-    wait: host.wait.bind(host),
-    poll: host.poll.bind(host),
-    signal: host.signal.bind(host),
-    resize: host.resize.bind(host),
-    get: host.get.bind(host),
-    list: host.list.bind(host),
-  };
-}

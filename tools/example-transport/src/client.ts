@@ -1,13 +1,13 @@
 // The client: node:net under the kit's front client (calls, aborts, read credit, `unavailable` on
-// a drop, `closed` after close()) and its ack pacing. This file only moves frames.
+// a drop, `closed` after close()). This file only moves frames.
 import { connect } from 'node:net';
-import { createFrontClient, decodeWireError, type FrontReply, pacedTransport, type Transport } from '@procwire/core/transport';
+import { createFrontClient, decodeWireError, type FrontReply, type Transport } from '@procwire/core/transport';
 import { encodeFrame, readFrames } from './frames.js';
 
 /** A transport to `serveExample` at `address` (`'host:port'`); `token` names the principal. */
 export function exampleTransport(options: { address: string; token?: string }): Transport {
   const split = options.address.lastIndexOf(':');
-  const front = createFrontClient({
+  return createFrontClient({
     name: options.address,
     connect(receive, lost) {
       const socket = connect({ host: options.address.slice(0, split), port: Number(options.address.slice(split + 1)), noDelay: true });
@@ -19,5 +19,4 @@ export function exampleTransport(options: { address: string; token?: string }): 
       return { send: (message) => socket.write(encodeFrame(message)), close: () => socket.destroy() };
     },
   });
-  return pacedTransport(front);
 }
