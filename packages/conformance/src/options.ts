@@ -67,9 +67,17 @@ export interface ConformanceLimits {
   readonly largeOutputBytes?: number;
   /**
    * The most bytes a host reads from a process at once: the slow-consumer case allows
-   * `outputWindowBytes` plus this much unacknowledged output. Default 64 KiB.
+   * `outputWindowBytes` plus this much unacknowledged output while the process runs. Default 64 KiB.
    */
   readonly outputChunkBytes?: number;
+  /**
+   * The most a host reads past its window once the process's leader has exited: a host drains
+   * what the process left behind so that EOF and the exit arrive although nobody reads. For
+   * `localTransport()` on Linux: the socket pair Node gives a child's stdout (its send buffer,
+   * `net.core.wmem_default`, 208 KiB) plus Node's stream buffer (16 KiB and one 64 KiB read),
+   * 288 KiB, the default; 0 for a host that stops at its window even then.
+   */
+  readonly exitReadBytes?: number;
 }
 
 /** Facts about the host that the env and cwd cases need. */

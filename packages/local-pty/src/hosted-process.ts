@@ -10,6 +10,7 @@
  */
 import {
   type ExitStatus,
+  type FreshInput,
   InputCursor,
   type OutputFd,
   OutputWindow,
@@ -203,24 +204,41 @@ export class HostedProcess implements HelperSink {
   async writeInput(request: WriteInputRequest, signal?: AbortSignal): Promise<WriteInputResult> {
     const waitBytes = this.bytesToWaitFor(request);
     const reserved = waitBytes === 0 ? 0 : await this.waitForRoom(waitBytes, signal);
-    let counted = reserved;
+    let fresh: FreshInput;
     try {
-      const fresh = this.input.accept(request);
-      const source = this.source;
-      // Input for a process that has exited is accepted and discarded.
-      if (source === undefined || this.leaderDone) return this.input.info();
-      const bytes = fresh.data.byteLength;
-      this.pendingInputBytes += bytes - reserved;
-      counted = bytes;
-      if (bytes > 0) await source.writeInput(fresh.data);
-      if (fresh.eof) source.endInput();
-      return this.input.info();
-    } finally {
-      if (counted > 0) {
-        this.pendingInputBytes -= counted;
-        this.admitInputWaiters();
-      }
+      fresh = this.input.accept(request);
+    } catch (error) {
+      this.releaseInput(reserved);
+      throw error;
     }
+    const source = this.source;
+    // Input for a process that has exited is accepted and discarded.
+    if (source === undefined || this.leaderDone) {
+      this.releaseInput(reserved);
+      return this.input.info();
+    }
+    const bytes = fresh.data.byteLength;
+    this.pendingInputBytes += bytes - reserved;
+    const written = bytes > 0 ? source.writeInput(fresh.data) : Promise.resolve();
+    // The bytes count until the process took them, even when the caller stops waiting (abort);
+    // EOF follows them (a retry is trimmed, EOF included).
+    void written
+      .then(
+        () => {
+          if (fresh.eof) source.endInput();
+        },
+        () => {},
+      )
+      .finally(() => this.releaseInput(bytes));
+    await untilAborted(written, signal);
+    return this.input.info();
+  }
+
+  /** Forgets `bytes` of stdin as pending and lets waiting writes go. */
+  private releaseInput(bytes: number): void {
+    if (bytes <= 0) return;
+    this.pendingInputBytes -= bytes;
+    this.admitInputWaiters();
   }
 
   /**
@@ -448,4 +466,15 @@ export class HostedProcess implements HelperSink {
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   }
+}
+
+/** `promise`, or an `aborted` rejection as soon as `signal` aborts (the work itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

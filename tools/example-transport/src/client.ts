@@ -1,5 +1,5 @@
 // The client: node:net under the kit's front client (calls, aborts, read credit, `unavailable` on
-// a drop, `closed` after close()); core's client paces the acks. This file only moves frames.
+// a drop, `closed` after close()). This file only moves frames.
 import { connect } from 'node:net';
 import { createFrontClient, decodeWireError, type FrontReply, type Transport } from '@procwire/core/transport';
 import { encodeFrame, readFrames } from './frames.js';

@@ -24,7 +24,8 @@ export interface FrontClientOptions {
   readonly name: string;
   /**
    * Open a connection. Call `receive` with each decoded reply and `lost` once when it drops or
-   * fails (with the error to report, default `unavailable`; e.g. the server's `unauthenticated`).
+   * fails (with the error to report, default `unavailable`; e.g. the server's `unauthenticated`),
+   * from an event: never from inside `connect` itself.
    */
   connect(receive: (reply: FrontReply) => void, lost: (error?: ProcwireError) => void): FrontLink;
   /** Bytes a read may receive before the client grants more; default 1 MiB. */

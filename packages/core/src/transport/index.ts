@@ -43,7 +43,7 @@ export {
   validateTerminalSize,
 } from './validate.js';
 
-// Pieces every network transport needs: pacing of acks, errors on the wire, the server-side front.
+// Pieces every network transport needs: errors on the wire, the server-side front and its client.
 export { connectionLostError, decodeWireError, encodeWireError, type WireError } from './wire-errors.js';
 export { createFrontClient, type FrontClientOptions, type FrontLink } from './front-client.js';
 export {

@@ -33,8 +33,9 @@ export type FrontMethod =
 
 /**
  * A message from the client. `id` names the call (unique among the connection's calls in flight).
- * A call: `method` and `request` (`readOutput` also `credit`: bytes the client takes before it
- * grants more). `credit` alone grants a read more bytes; `cancel` abandons a call.
+ * A call: `method` and `request` (`readOutput` also `credit`: the bytes the server may send before
+ * the client grants more; without it, one chunk per grant). `credit` alone grants a read more
+ * bytes; `cancel` abandons a call.
  */
 export interface FrontMessage {
   readonly id: number;
