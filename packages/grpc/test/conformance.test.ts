@@ -5,8 +5,12 @@ import { type Stack, startStack } from './support/stack.js';
 let stack: Stack;
 describeTransportConformance({
   name: 'grpc (grpcTransport -> serveGrpc -> localTransport)',
-  async setup() {
-    stack = await startStack({ tokens: { 'conformance-token': 'conformance', 'other-token': 'other' }, proxy: true });
+  async setup(kit) {
+    stack = await startStack({
+      tokens: { 'conformance-token': 'conformance', 'other-token': 'other' },
+      proxy: true,
+      observe: (host) => kit.observeHost(host),
+    });
     return {
       transport: stack.transport({ token: 'conformance-token' }),
       otherPrincipal: stack.transport({ token: 'other-token' }),

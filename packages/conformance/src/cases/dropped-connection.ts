@@ -14,10 +14,12 @@ export const droppedConnectionCases: ConformanceCase = (suite) => {
     const { processId } = await startRaw(transport, context.commands.sleep(60));
     transport.wait({ processId }).catch(() => {});
     transport.readOutput({ processId, fd: 1, offset: 0 })[Symbol.asyncIterator]().next().catch(() => {});
-    const reached = await eventually(() => observed.running('wait', processId) > 0 && observed.running('readOutput', processId) > 0, STARTED_MS);
-    assert.ok(reached, `within ${STARTED_MS} ms the server did not call wait and readOutput on the observed host: does it serve the transport kit.observeHost() returned?`);
+    // A server may serve both from one host call (gRPC's Exec reads output, then waits): any will do.
+    const inFlight = () => observed.running('wait', processId) + observed.running('readOutput', processId);
+    const reached = await eventually(() => inFlight() > 0, STARTED_MS);
+    assert.ok(reached, `within ${STARTED_MS} ms the server called neither wait nor readOutput on the observed host: does it serve the transport kit.observeHost() returned?`);
     await context.interrupt();
-    const stopped = await eventually(() => observed.running('wait', processId) + observed.running('readOutput', processId) === 0, STOPPED_MS);
+    const stopped = await eventually(() => inFlight() === 0, STOPPED_MS);
     assert.ok(
       stopped,
       `${STOPPED_MS} ms after the connection dropped, the server still runs ${observed.running('readOutput', processId)} readOutput and ${observed.running('wait', processId)} wait on the host for it: abort a connection's host calls when it closes (give them CallOptions.signal from a per-connection AbortController)`,

@@ -1,13 +1,19 @@
 /**
  * procwire error codes <-> gRPC status codes. The server also sends the exact procwire code in the
  * trailer `procwire-error-code`, so codes with no exact gRPC twin (timeout, process_lost, ...)
- * survive the trip; a status without that trailer came from the network or the gRPC library.
+ * survive the trip; a status without that trailer came from the network or the gRPC library. The
+ * error's details (process id, argv, exit code, signal, timed out) travel as JSON in the binary
+ * trailer `procwire-error-details-bin`.
  */
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
-import { ErrorCode, isErrorCode, ProcwireError } from '@procwire/core/transport';
+import { decodeWireError, ErrorCode, encodeWireError, isErrorCode, ProcwireError } from '@procwire/core/transport';
 
 /** The trailer that carries the exact procwire error code. */
 export const errorCodeTrailer = 'procwire-error-code';
+/** The binary trailer that carries the error's details as UTF-8 JSON. */
+export const errorDetailsTrailer = 'procwire-error-details-bin';
+/** Past this the details are left out (argv first): HTTP/2 peers cap a response's headers at 8 KiB or so. */
+const maxDetailsTrailerBytes = 4096;
 
 const statusOfCode: Record<ErrorCode, status> = {
   not_found: status.NOT_FOUND,
@@ -36,6 +42,8 @@ export function toServiceError(error: unknown): Partial<ServiceError> & { code: 
   const procwireError = ProcwireError.from(error);
   const metadata = new Metadata();
   metadata.set(errorCodeTrailer, procwireError.code);
+  const details = detailsTrailer(procwireError);
+  if (details !== undefined) metadata.set(errorDetailsTrailer, details);
   return {
     name: 'ProcwireError',
     message: procwireError.message,
@@ -43,6 +51,37 @@ export function toServiceError(error: unknown): Partial<ServiceError> & { code: 
     details: procwireError.message,
     metadata,
   };
+}
+
+/** The error's details as the trailer's bytes; `undefined` when it has none (or they do not fit). */
+function detailsTrailer(error: ProcwireError): Buffer | undefined {
+  const { code: _code, message: _message, ...details } = encodeWireError(error);
+  if (Object.keys(details).length === 0) return undefined;
+  let bytes = Buffer.from(JSON.stringify(details));
+  if (bytes.byteLength > maxDetailsTrailerBytes && details.argv !== undefined) {
+    const { argv: _argv, ...withoutArgv } = details;
+    bytes = Buffer.from(JSON.stringify(withoutArgv));
+  }
+  return bytes.byteLength <= maxDetailsTrailerBytes ? bytes : undefined;
+}
+
+/** The details a server sent in the trailer (none when absent or malformed). */
+function detailsFromTrailer(error: ServiceError, code: ErrorCode): Record<string, unknown> {
+  const bytes = error.metadata?.get(errorDetailsTrailer)[0];
+  if (!Buffer.isBuffer(bytes)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const decoded = decodeWireError({ ...parsed, code, message: '' });
+  const details: Record<string, unknown> = {};
+  for (const key of ['processId', 'argv', 'exitCode', 'signal', 'timedOut'] as const) {
+    if (decoded[key] !== undefined) details[key] = decoded[key];
+  }
+  return details;
 }
 
 // Without the trailer, these come from the connection, not the host: retry them.
@@ -82,7 +121,9 @@ export function fromServiceError(error: unknown, context?: { processId?: string 
   const message = error.details || error.message;
   const details = { cause: error, ...(context?.processId === undefined ? {} : { processId: context.processId }) };
   const sent = error.metadata?.get(errorCodeTrailer)[0];
-  if (typeof sent === 'string' && isErrorCode(sent)) return new ProcwireError(sent, message, details);
+  if (typeof sent === 'string' && isErrorCode(sent)) {
+    return new ProcwireError(sent, message, { ...details, ...detailsFromTrailer(error, sent) });
+  }
   if (transientStatuses.has(error.code)) return new ProcwireError(ErrorCode.Unavailable, message, details);
   const mapped = codeOfStatus[error.code];
   if (mapped !== undefined) return new ProcwireError(mapped, message, details);

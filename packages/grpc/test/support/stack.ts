@@ -22,10 +22,16 @@ export interface Stack {
 }
 
 export async function startStack(
-  options: ServeGrpcOptions & { readonly proxy?: boolean; readonly host?: string } = {},
+  options: ServeGrpcOptions & {
+    readonly proxy?: boolean;
+    readonly host?: string;
+    /** Wraps the host before it is served (the conformance suite's `observeHost`). */
+    readonly observe?: (host: Transport) => Transport;
+  } = {},
 ): Promise<Stack> {
   const host = localTransport();
-  const server = await serveGrpc(host, { host: '127.0.0.1', port: 0, ...options }).catch(async (error: unknown) => {
+  const served = options.observe?.(host) ?? host;
+  const server = await serveGrpc(served, { host: '127.0.0.1', port: 0, ...options }).catch(async (error: unknown) => {
     await host.close();
     throw error;
   });
