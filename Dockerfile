@@ -19,10 +19,14 @@ RUN command -v python3 && command -v make && command -v g++ || { apt-get update 
 RUN [ "$(pnpm --version 2>/dev/null)" = 10.34.9 ] || npm install -g pnpm@10.34.9
 WORKDIR /src
 COPY . .
+# `deploy` copies local-pty's files without building its close-on-exec addon: it is built last,
+# against the headers of the Node that runs it.
 RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules tools/*/node_modules \
  && pnpm install --frozen-lockfile \
  && NX_DAEMON=false NX_NO_CLOUD=true pnpm exec nx run procwire-server:build --outputStyle=static \
- && pnpm --filter procwire-server deploy --legacy --prod /app
+ && pnpm --filter procwire-server deploy --legacy --prod /app \
+ && cd /app/node_modules/@procwire/local-pty \
+ && npm_config_nodedir="$(node -p 'require("path").resolve(process.execPath, "../..")')" npm run install
 
 # ---- run: Node, a shell for the web terminal, tini to reap orphaned grandchildren
 FROM ${BASE}

@@ -37,6 +37,10 @@ rootfs="$work/rootfs"
 mkdir -p "$rootfs"
 tar -C / -c -T "$work/files" | tar -C "$rootfs" -x
 for link in bin lib lib64 sbin; do ln -sfn "usr/$link" "$rootfs/$link"; done
+# cc and c++ are alternatives made by gcc's and g++'s install scripts, not files of the packages:
+# node-gyp's makefiles compile C with cc (local-pty's addon), C++ with g++.
+ln -sfn gcc "$rootfs/usr/bin/cc"
+ln -sfn g++ "$rootfs/usr/bin/c++"
 mkdir -p "$rootfs"/{tmp,root,home/node,etc,proc,sys,dev,run,var/tmp}
 chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
 printf 'root:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$rootfs/etc/passwd"

@@ -245,7 +245,7 @@ class DockerTransport implements Transport {
     if (!(request.data instanceof Uint8Array)) {
       throw new ProcwireError(ErrorCode.InvalidArgument, 'stdin data must be a Uint8Array');
     }
-    return this.find(request, options).writeInput(request);
+    return this.find(request, options).writeInput(request, options?.signal);
   }
 
   async wait(request: ProcessRequest, options?: CallOptions): Promise<ExitStatus> {

@@ -18,6 +18,7 @@ import {
   type TerminalSize,
   type WriteInputRequest,
   type WriteInputResult,
+  untilAborted,
 } from '@procwire/core/transport';
 import type { ConnectionSink, ExecConnection } from './exec-connection.js';
 import type { WrapperHeader } from './exec-wrapper.js';
@@ -153,12 +154,15 @@ export class ExecProcess implements ConnectionSink {
     await this.options.control.signalGroup(this.pid, signal);
   }
 
-  async writeInput(request: WriteInputRequest): Promise<WriteInputResult> {
+  /** Applies a stdin write; resolves once the engine took the bytes, or rejects `aborted` with `signal`. */
+  async writeInput(request: WriteInputRequest, signal?: AbortSignal): Promise<WriteInputResult> {
     const fresh = this.input.accept(request);
     const connection = this.connection;
     if (connection !== undefined && !this.ended) {
-      if (fresh.data.byteLength > 0) await connection.write(fresh.data);
-      if (fresh.eof) connection.endInput();
+      const written = fresh.data.byteLength > 0 ? connection.write(fresh.data) : Promise.resolve();
+      // EOF follows the bytes even when the caller stops waiting (a retry is trimmed, EOF included).
+      if (fresh.eof) void written.then(() => connection.endInput(), () => {});
+      await untilAborted(written, signal);
     }
     return this.input.info();
   }

@@ -23,6 +23,7 @@ import {
   type TerminalSize,
   type WriteInputRequest,
   type WriteInputResult,
+  untilAborted,
 } from '@procwire/core/transport';
 import type { ProcessSource } from './process-source.js';
 import type { HelperSink } from './spawn-helper.js';
@@ -466,15 +467,4 @@ export class HostedProcess implements HelperSink {
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   }
-}
-
-/** `promise`, or an `aborted` rejection as soon as `signal` aborts (the work itself goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(ProcwireError.from(signal.reason, ErrorCode.Aborted));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
