@@ -34,7 +34,7 @@ import { type LocalTransportOptions, type ResolvedOptions, resolveOptions } from
 import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSource } from './process-source.js';
 import { PtySource } from './pty-source.js';
-import { killSessions, signalNumberOf } from './signals.js';
+import { killSessions, signalNumberOf, untilGone } from './signals.js';
 import { checkCwd, checkExecStrings } from './spawn-checks.js';
 import { SpawnHelper } from './spawn-helper.js';
 import { dropSupplementaryGroups, killEverythingOf, type RunAsUser, resolveUsers } from './users.js';
@@ -241,7 +241,8 @@ class LocalTransport implements Transport {
     const processes = this.registry.all();
     await Promise.all(processes.map((process) => process.stop(this.options.killGraceMs)));
     // Members that left the group but stayed in the session (a shell's jobs).
-    killSessions(processes.flatMap((process) => (process.pid === undefined ? [] : [process.pid])));
+    const jobs = killSessions(processes.flatMap((process) => (process.pid === undefined ? [] : [process.pid])));
+    await untilGone(jobs, this.options.killGraceMs);
     // A principal's uid is its own: whatever still runs as it escaped its group and session.
     await Promise.all([...this.usedPrincipalUsers].map((user) => killEverythingOf(user, this.options.killGraceMs)));
     this.registry.clear();

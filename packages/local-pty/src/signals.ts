@@ -88,16 +88,18 @@ export function groupExists(pgid: number): boolean {
  * setsid): members that moved to a group of their own (a shell's jobs) but stayed in the
  * session. One pass over /proc (Linux; elsewhere a no-op). A session whose leader's pid now
  * belongs to a live process is skipped: the number was reused, the session is someone else's.
+ * Returns the pids it signalled (see {@link untilGone}).
  */
-export function killSessions(sids: Iterable<number>): void {
+export function killSessions(sids: Iterable<number>): number[] {
+  const signalled: number[] = [];
   const ours = new Set<number>();
   for (const sid of sids) if (!leaderAlive(sid)) ours.add(sid);
-  if (ours.size === 0) return;
+  if (ours.size === 0) return signalled;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return;
+    return signalled;
   }
   for (const entry of entries) {
     if (entry.charCodeAt(0) > 0x39) continue;
@@ -112,9 +114,20 @@ export function killSessions(sids: Iterable<number>): void {
     if (!ours.has(Number(fields[3])) || fields[0] === 'Z') continue;
     try {
       process.kill(Number(entry), 'SIGKILL');
+      signalled.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }
+  }
+  return signalled;
+}
+
+/** Resolves once none of `pids` runs (a zombie does not), or after `timeoutMs`. */
+export async function untilGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  // A SIGKILLed process ends when the kernel next schedules it: usually at once, later under load.
+  while (pids.some((pid) => leaderAlive(pid)) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
