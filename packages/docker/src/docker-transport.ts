@@ -28,13 +28,13 @@ import {
   validateTerminalSize,
   type WriteInputRequest,
   type WriteInputResult,
+  lazyIterable,
 } from '@procwire/core/transport';
 import type Docker from 'dockerode';
 import { engineError } from './engine-errors.js';
 import { ExecConnection } from './exec-connection.js';
 import { type ExecControl, ExecProcess } from './exec-process.js';
 import { signalArgv, wrapperArgv } from './exec-wrapper.js';
-import { lazyIterable } from './lazy-iterable.js';
 import { type DockerTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { signalFromHost } from './host-signal.js';
 import { signalNumberOf } from './signals.js';

@@ -24,12 +24,12 @@ import {
   validateTerminalSize,
   type WriteInputRequest,
   type WriteInputResult,
+  lazyIterable,
 } from '@procwire/core/transport';
 import { closeInheritedDescriptors } from './close-on-exec.js';
 import { mergeEnv } from './environment.js';
 import { GroupWatch } from './group-watch.js';
 import { HostedProcess } from './hosted-process.js';
-import { lazyIterable } from './lazy-iterable.js';
 import { type LocalTransportOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PipeSource } from './pipe-source.js';
 import type { LaunchSpec, ProcessSource } from './process-source.js';

@@ -29,6 +29,7 @@ export type {
 } from './contract.js';
 export { ErrorCode, isErrorCode, isProcwireError, ProcwireError, type ProcwireErrorDetails } from '../errors.js';
 export { type FreshInput, InputCursor } from './input-cursor.js';
+export { lazyIterable } from './lazy-iterable.js';
 export { untilAborted } from './until-aborted.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
 export { ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';

@@ -1,5 +1,5 @@
 /**
- * An `AsyncIterable` that opens its source on the first `next()`, like an async generator would,
+ * For host transports' `readOutput`: an `AsyncIterable` that opens its source on the first `next()`, like an async generator would,
  * without being a generator layer itself: on the output hot path each chunk then costs a few
  * promise hops less, and V8 has one big generator less to compile while the first reads run.
  */
