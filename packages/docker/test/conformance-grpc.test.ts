@@ -16,9 +16,9 @@ let proxy: FaultProxy;
 
 describeTransportConformance({
   name: 'grpc (grpcTransport -> serveGrpc -> dockerTransport)',
-  async setup() {
+  async setup(kit) {
     host = dockerTransport({ container: await startTestContainer(docker, containerName), docker });
-    server = await serveGrpc(host, { host: '127.0.0.1', port: 0, tokens: { 'conformance-token': 'conformance', 'other-token': 'other' } });
+    server = await serveGrpc(kit.observeHost(host), { host: '127.0.0.1', port: 0, tokens: { 'conformance-token': 'conformance', 'other-token': 'other' } });
     proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: server.port });
     return {
       transport: grpcTransport({ address: proxy.address, token: 'conformance-token' }),

@@ -15,9 +15,9 @@ let proxy: FaultProxy;
 
 describeTransportConformance({
   name: 'websocket (websocketTransport -> serveWebSocket -> dockerTransport)',
-  async setup() {
+  async setup(kit) {
     host = dockerTransport({ container: await startTestContainer(docker, containerName), docker });
-    server = await serveWebSocket(host, { host: '127.0.0.1', port: 0, tokens: { 'conformance-token': 'conformance', 'other-token': 'other' } });
+    server = await serveWebSocket(kit.observeHost(host), { host: '127.0.0.1', port: 0, tokens: { 'conformance-token': 'conformance', 'other-token': 'other' } });
     proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: server.port });
     const url = server.url.replace(`:${server.port}/`, `:${proxy.port}/`);
     return {
