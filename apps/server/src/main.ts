@@ -19,6 +19,7 @@ const code = await runServer(
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,
         maxEnvBytes: config.limits.envBytes,
+        maxEnvEntries: config.limits.envEntries,
         maxPendingInputBytes: config.limits.pendingInputBytes,
         // The server enforces the total (with reservations) itself; the host's own cap is the same
         // number, so no hidden cap lies under the flag.

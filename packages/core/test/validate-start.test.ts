@@ -1,7 +1,14 @@
-/** validateStartRequest: the env bound and the timeout range every host applies. */
+/** validateStartRequest: the env bounds (bytes, entries) and the timeout range every host applies. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_TIMER_MS, type StartRequest, validateDurationMs, validateStartRequest } from '@procwire/core/transport';
+import {
+  DEFAULT_MAX_ENV_ENTRIES,
+  MAX_TIMER_MS,
+  type StartRequest,
+  validateDurationMs,
+  validateEnvEntries,
+  validateStartRequest,
+} from '@procwire/core/transport';
 
 const request = (extra: Partial<StartRequest> = {}): StartRequest => ({
   processId: 'p',
@@ -28,6 +35,32 @@ describe('validateStartRequest: env size', () => {
       code: 'resource_exhausted',
       message: /env is 262145 bytes .* limit of 262144 bytes/,
     });
+  });
+});
+
+describe('validateStartRequest: env entries', () => {
+  const envOf = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`E${index}`, 'x']));
+
+  test('counts set and removed keys against maxEnvEntries', () => {
+    validateStartRequest(request({ env: { A: 'x', B: undefined } }), { maxEnvEntries: 2 });
+    assert.throws(() => validateStartRequest(request({ env: { A: 'x', B: undefined, C: 'y' } }), { maxEnvEntries: 2 }), {
+      code: 'resource_exhausted',
+      message: 'env has 3 entries, over the limit of 2 entries',
+    });
+  });
+
+  test('the default limit is DEFAULT_MAX_ENV_ENTRIES (4096), within the default byte limit', () => {
+    assert.equal(DEFAULT_MAX_ENV_ENTRIES, 4096);
+    validateStartRequest(request({ env: envOf(4096) }));
+    assert.throws(() => validateStartRequest(request({ env: envOf(4097) })), {
+      code: 'resource_exhausted',
+      message: 'env has 4097 entries, over the limit of 4096 entries',
+    });
+  });
+
+  test('validateEnvEntries checks a count made before decoding', () => {
+    validateEnvEntries(10, 10);
+    assert.throws(() => validateEnvEntries(11, 10), { code: 'resource_exhausted', message: /env has 11 entries/ });
   });
 });
 

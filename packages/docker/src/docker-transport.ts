@@ -75,7 +75,11 @@ class DockerTransport implements Transport {
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     this.checkOpen(options);
-    validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes });
+    validateStartRequest(request, {
+      maxArgvBytes: this.options.maxArgvBytes,
+      maxEnvBytes: this.options.maxEnvBytes,
+      maxEnvEntries: this.options.maxEnvEntries,
+    });
     const principal = options?.principal;
     const existing = this.registry.find(principal, request.processId);
     if (existing !== undefined) return existing.info();

@@ -1,7 +1,7 @@
 /**
  * The options of `dockerTransport()`, with their defaults.
  */
-import { ErrorCode, ProcwireError } from '@procwire/core/transport';
+import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, ProcwireError } from '@procwire/core/transport';
 import Docker from 'dockerode';
 
 /** Options of {@link dockerTransport}. Only `container` is required. */
@@ -29,6 +29,10 @@ export interface DockerTransportOptions {
   readonly maxProcessesPerPrincipal?: number;
   /** The most bytes of argv (UTF-8, one NUL per item). Default 256 KiB. */
   readonly maxArgvBytes?: number;
+  /** The most bytes of a request's `env` (UTF-8 `KEY=VALUE` and a NUL per entry). Default 256 KiB. */
+  readonly maxEnvBytes?: number;
+  /** The most entries of a request's `env`. Default 4096. */
+  readonly maxEnvEntries?: number;
   /** After SIGTERM (timeout) the host waits this long before SIGKILL to the process group. Default 2000 ms. */
   readonly killGraceMs?: number;
 }
@@ -43,6 +47,8 @@ export interface ResolvedOptions {
   readonly maxProcesses: number;
   readonly maxProcessesPerPrincipal: number;
   readonly maxArgvBytes: number;
+  readonly maxEnvBytes: number;
+  readonly maxEnvEntries: number;
   readonly killGraceMs: number;
 }
 
@@ -72,6 +78,8 @@ export function resolveOptions(options: DockerTransportOptions): ResolvedOptions
     maxProcesses,
     maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),
     maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, 256 * 1024),
+    maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, 256 * 1024),
+    maxEnvEntries: positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),
     killGraceMs: positiveInteger('killGraceMs', options.killGraceMs, 2000),
   };
 }

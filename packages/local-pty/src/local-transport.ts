@@ -95,7 +95,11 @@ class LocalTransport implements Transport {
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     this.checkOpen(options);
-    validateStartRequest(request, { maxArgvBytes: this.options.maxArgvBytes, maxEnvBytes: this.options.maxEnvBytes });
+    validateStartRequest(request, {
+      maxArgvBytes: this.options.maxArgvBytes,
+      maxEnvBytes: this.options.maxEnvBytes,
+      maxEnvEntries: this.options.maxEnvEntries,
+    });
     const principal = options?.principal;
     const user = this.userOf(principal);
     const existing = this.registry.find(principal, request.processId);

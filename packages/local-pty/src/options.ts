@@ -1,7 +1,7 @@
 /**
  * The options of `localTransport()`, with their defaults.
  */
-import { ErrorCode, MAX_TIMER_MS, ProcwireError } from '@procwire/core/transport';
+import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, MAX_TIMER_MS, ProcwireError } from '@procwire/core/transport';
 import { defaultBaseEnv } from './environment.js';
 
 /** Options of {@link localTransport}. Every option is optional. */
@@ -24,6 +24,8 @@ export interface LocalTransportOptions {
    * is `resource_exhausted`. Default 256 KiB.
    */
   readonly maxEnvBytes?: number;
+  /** The most entries of a request's `env`; past it `start` is `resource_exhausted`. Default 4096. */
+  readonly maxEnvEntries?: number;
   /**
    * The most stdin bytes one process holds on the host without the process having taken them,
    * counting writes that wait their turn; a write past it is `resource_exhausted`. An awaited
@@ -89,6 +91,7 @@ export interface ResolvedOptions {
   readonly maxProcessesPerPrincipal: number;
   readonly maxArgvBytes: number;
   readonly maxEnvBytes: number;
+  readonly maxEnvEntries: number;
   readonly maxPendingInputBytes: number;
   readonly killGraceMs: number;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
@@ -189,6 +192,7 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
     maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),
     maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, DEFAULT_MAX_ARGV_BYTES),
     maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, DEFAULT_MAX_ENV_BYTES),
+    maxEnvEntries: positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),
     maxPendingInputBytes: positiveInteger('maxPendingInputBytes', options.maxPendingInputBytes, DEFAULT_MAX_PENDING_INPUT_BYTES),
     killGraceMs: durationMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
     baseEnv: options.inheritEnv === true ? { ...process.env } : (options.baseEnv ?? defaultBaseEnv()),

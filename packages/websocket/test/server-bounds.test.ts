@@ -85,4 +85,41 @@ describe('serveWebSocket bounds', () => {
       await server.close();
     }
   });
+
+  it('refuses a Start whose env has more than maxEnvEntries entries before parsing it, and keeps serving', async () => {
+    const limit = 100;
+    const server = await serveWebSocket(host, { port: 0, tokens: { 'env-token': 'env' }, limits: { maxEnvEntries: limit } });
+    const raw = await RawClient.connect(server.url, 'env-token');
+    const envOf = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`PW_E${index}`, 'x']));
+    const answer = async (callId: number) => {
+      await raw.until(() => raw.frames.some((frame) => frame.callId === callId), 10_000, `the answer to call ${callId}`);
+      return raw.frames.find((frame) => frame.callId === callId)!;
+    };
+    try {
+      const start = (callId: number, processId: string, env: unknown, tail = '') => {
+        const json = new TextEncoder().encode(JSON.stringify({ processId, argv: ['true'], env }).slice(0, -1) + tail + '}');
+        raw.send(encodeFrame({ type: FrameType.Start, callId }, json));
+      };
+      // Exactly the limit, one entry full of colons, braces and escaped quotes that are not entries.
+      start(1, 'at-limit', { ...envOf(limit - 1), 'KEY:WITH{COLON}"': ':{"a":[1}'.repeat(20) });
+      assert.equal((await answer(1)).type, FrameType.Result, 'colons and braces inside strings are not entries');
+      start(2, 'over', envOf(limit + 1));
+      const over = await answer(2);
+      assert.equal(over.type, FrameType.Error);
+      assert.deepEqual(
+        { code: decodeError(over.payload).code, message: decodeError(over.payload).message },
+        { code: 'resource_exhausted', message: `env has ${limit + 1} entries, over the limit of ${limit} entries` },
+      );
+      // Counted before parsing: entries in JSON that does not parse are refused by their count.
+      start(3, 'broken', envOf(limit + 50), ', "broken": ');
+      const broken = await answer(3);
+      assert.equal(decodeError(broken.payload).code, 'resource_exhausted');
+      start(4, 'broken-small', envOf(3), ', "broken": ');
+      assert.equal(decodeError((await answer(4)).payload).code, 'invalid_argument', 'a small broken Start is reported as such');
+      raw.send(encodeFrame({ type: FrameType.Get, callId: 5 }, encodeJson({ processId: 'at-limit' })));
+      assert.equal((await answer(5)).type, FrameType.Result);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * A huge environment: eight Starts with 300k env entries (3.2 MB) in parallel are refused by their
- * size before they are decoded (the gRPC message limit comes from the argv and env limits), and
- * the server's event loop is not stalled for 50 ms (its `procwire_event_loop_delay_seconds` over
- * the attack) while a good client keeps being served. Starts just under the message limit (70k
- * small entries) are decoded and then refused; their delay is printed.
+ * size before they are decoded (the gRPC message limit comes from the argv and env limits). Dense
+ * ones under the message limit (70k tiny entries) are refused by their entry count, also before
+ * they are decoded; the largest let through (`--max-env-entries`, 4096) are decoded one per turn of
+ * the event loop, and start. Through all three the server's event loop is not stalled for 50 ms (its
+ * `procwire_event_loop_delay_seconds` over each attack) while a good client keeps being served.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -50,8 +51,10 @@ describe('attack: huge environment', () => {
     const good = new GoodClient(server.addresses, bob.token);
     try {
       const huge = envOf(300_000);
-      // Under the message limit (1 MiB with the default limits), so decoded before it is refused.
+      // Under the message limit (1 MiB with the default limits): refused by its entry count.
       const dense = envOf(70_000);
+      // The most entries the server decodes (its limit, 4096) and one more: refused by the count.
+      const atLimit = envOf(4096);
       const startAll = async (env: Record<string, string>, label: string): Promise<string[]> => {
         const grpcStarts = Array.from({ length: 8 }, (_, index) =>
           unary(client.start.bind(client), grpcStart(`${label}-grpc-${index}`, ['true'], env), metadata).then(
@@ -61,10 +64,10 @@ describe('attack: huge environment', () => {
         );
         return Promise.all(grpcStarts);
       };
-      const wsDense = async (): Promise<string> => {
+      const wsStart = async (env: Record<string, string>): Promise<string> => {
         const transport = websocketTransport({ url: server.addresses.websocket, token: alice.token });
         try {
-          await transport.start({ processId: 'env-ws', argv: ['true'], env: dense, stdout: 'pipe', stderr: 'pipe' });
+          await transport.start({ processId: 'env-ws', argv: ['true'], env, stdout: 'pipe', stderr: 'pipe' });
           return 'started';
         } catch (error) {
           return `ws ${isProcwireError(error) ? error.code : String(error)}`;
@@ -76,17 +79,21 @@ describe('attack: huge environment', () => {
       good.start();
       const hugeCodes = await startAll(huge, 'huge');
       const hugeDelay = await loopDelay(server);
-      const denseCodes = [...(await startAll(dense, 'dense')), await wsDense()];
+      const denseCodes = [...(await startAll(dense, 'dense')), await wsStart(dense)];
       const denseDelay = await loopDelay(server);
+      const atLimitCodes = [...(await startAll(atLimit, 'limit')), await wsStart(atLimit)];
+      const atLimitDelay = await loopDelay(server);
       const factor = slowdown();
       await good.stop();
       report(
-        `huge env: 8 gRPC Starts of 300k entries (3.2 MB) in parallel: ${hugeCodes.join(', ')}; server event-loop delay p99 ${hugeDelay.p99.toFixed(1)} ms, max ${hugeDelay.max.toFixed(1)} ms. 8 gRPC and 1 WebSocket Starts of 70k entries (decoded, then refused): ${denseCodes.join(', ')}; delay p99 ${denseDelay.p99.toFixed(1)} ms, max ${denseDelay.max.toFixed(1)} ms. This machine runs ${factor.toFixed(1)}x slower than an idle core; good client ${good.rate}`,
+        `huge env: 8 gRPC Starts of 300k entries (3.2 MB) in parallel: ${hugeCodes.join(', ')}; server event-loop delay p99 ${hugeDelay.p99.toFixed(1)} ms, max ${hugeDelay.max.toFixed(1)} ms. 8 gRPC and 1 WebSocket Starts of 70k entries (refused by their count, not decoded): ${denseCodes.join(', ')}; delay p99 ${denseDelay.p99.toFixed(1)} ms, max ${denseDelay.max.toFixed(1)} ms. 8 gRPC and 1 WebSocket Starts of 4096 entries (the limit: decoded and started): ${atLimitCodes.join(', ')}; delay p99 ${atLimitDelay.p99.toFixed(1)} ms, max ${atLimitDelay.max.toFixed(1)} ms. This machine runs ${factor.toFixed(1)}x slower than an idle core; good client ${good.rate}`,
       );
       assert.ok(hugeCodes.every((code) => code === 'grpc 8'), `RESOURCE_EXHAUSTED for each: ${hugeCodes.join(', ')}`);
-      assert.ok(!denseCodes.includes('started'), `every dense env is refused: ${denseCodes.join(', ')}`);
-      // Refused by its size before decoding: no stall. (The dense case is printed, not yet bounded.)
-      assert.ok(hugeDelay.max < 50 * factor, `event loop stalled ${hugeDelay.max} ms (limit 50 ms x ${factor.toFixed(1)})`);
+      assert.deepEqual(new Set(denseCodes), new Set(['grpc 8', 'ws resource_exhausted']), `each refused: ${denseCodes.join(', ')}`);
+      assert.ok(atLimitCodes.every((code) => code === 'started'), `each at the limit starts: ${atLimitCodes.join(', ')}`);
+      for (const [label, delay] of [['huge', hugeDelay], ['dense', denseDelay], ['at the limit', atLimitDelay]] as const) {
+        assert.ok(delay.max < 50 * factor, `${label}: event loop stalled ${delay.max} ms (limit 50 ms x ${factor.toFixed(1)})`);
+      }
       assert.ok(good.successes > 0);
     } finally {
       await good.stop();

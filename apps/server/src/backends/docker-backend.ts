@@ -16,6 +16,8 @@ export function dockerBackend(config: ServerConfig): Transport | undefined {
     outputWindowBytes: config.limits.outputWindowBytes,
     retentionMs: config.limits.retentionMs,
     maxArgvBytes: config.limits.argvBytes,
+    maxEnvBytes: config.limits.envBytes,
+    maxEnvEntries: config.limits.envEntries,
     maxProcessesPerPrincipal: config.limits.processesPerPrincipal,
   });
   return new PrincipalRouter(containers, { idleMs: backend.idleMs });

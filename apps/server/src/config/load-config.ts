@@ -115,6 +115,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         reservedProcessesPerPrincipal,
         argvBytes: parseInteger(need('maxArgvBytes'), 1),
         envBytes: parseInteger(need('maxEnvBytes'), 1),
+        envEntries: parseInteger(need('maxEnvEntries'), 1),
         pendingInputBytes: parseInteger(need('maxPendingInputBytes'), 1),
         connections: parseInteger(need('maxConnections'), 1),
         connectionsPerAddress: parseInteger(need('maxConnectionsPerAddress'), 1),

@@ -111,6 +111,14 @@ export const optionSpecs = [
     help: 'largest env of a start in bytes (UTF-8 "NAME=value" plus one NUL per entry)',
   },
   {
+    fileKey: 'maxEnvEntries',
+    flag: '--max-env-entries',
+    env: 'PROCWIRE_MAX_ENV_ENTRIES',
+    kind: 'count',
+    defaultValue: '4096',
+    help: 'most entries in the env of a start (counted before the request is decoded)',
+  },
+  {
     fileKey: 'maxPendingInputBytes',
     flag: '--max-pending-input-bytes',
     env: 'PROCWIRE_MAX_PENDING_INPUT_BYTES',

@@ -31,6 +31,8 @@ export interface ServerLimits {
   readonly reservedProcessesPerPrincipal: number;
   /** The most env bytes of a start (UTF-8 `NAME=value`, one NUL per entry). */
   readonly envBytes: number;
+  /** The most env entries of a start (counted before a request is decoded). */
+  readonly envEntries: number;
   /** Stdin bytes per process sent but not yet taken by the process. */
   readonly pendingInputBytes: number;
   /** Open connections per listener. */

@@ -22,6 +22,11 @@ export interface FrontOptions {
   readonly maxArgvBytes: number;
   /** The same for env bytes (twice the app's limit). */
   readonly maxEnvBytes: number;
+  /**
+   * The app's own limit on env entries (not twice it): counted before a Start is decoded, so the
+   * front's refusal costs nothing, while each entry let through costs decoding.
+   */
+  readonly maxEnvEntries: number;
   /** Stdin bytes of one connection's writes not answered yet (twice the app's per-process bound). */
   readonly maxPendingInputBytes: number;
   /** Connections open at once on the front's listener, and from one peer IP. */

@@ -23,6 +23,7 @@ export const grpcFront: StartGrpcFront = async (transport, options) => {
     limits: {
       maxArgvBytes: options.maxArgvBytes,
       maxEnvBytes: options.maxEnvBytes,
+      maxEnvEntries: options.maxEnvEntries,
       // Sized from the limits, so an oversized Start is refused before it is decoded (a client's
       // stdin chunk, 256 KiB, fits well).
       maxMessageBytes: Math.max(1024 * 1024, options.maxArgvBytes + options.maxEnvBytes + 64 * 1024),

@@ -29,6 +29,7 @@ export const websocketFront: StartWebSocketFront = async (transport, options) =>
       idleTimeoutMs: options.idleTimeoutMs,
       maxArgvBytes: options.maxArgvBytes,
       maxEnvBytes: options.maxEnvBytes,
+      maxEnvEntries: options.maxEnvEntries,
       maxPendingInputBytes: options.maxPendingInputBytes,
       // A Start frame carries argv and env as JSON (escapes can double them) plus the header.
       maxFrameBytes: Math.max(1024 * 1024 + 16, 2 * (options.maxArgvBytes + options.maxEnvBytes) + 64 * 1024),

@@ -43,6 +43,8 @@ export interface SupervisorLimits {
   readonly argvBytes: number;
   /** The most env bytes (UTF-8 `NAME=value`, one NUL per entry). */
   readonly envBytes: number;
+  /** The most env entries. */
+  readonly envEntries: number;
   /** Stdin bytes per process in writes the host has not answered yet; more answers `resource_exhausted`. */
   readonly pendingInputBytes: number;
 }
@@ -118,7 +120,11 @@ export class SupervisedTransport implements Transport {
     const log = this.#logger.child({ requestId: randomUUID(), principal, processId: request?.processId });
     return this.#counted(async () => {
       if (this.#closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
-      validateStartRequest(request, { maxArgvBytes: this.#limits.argvBytes, maxEnvBytes: this.#limits.envBytes });
+      validateStartRequest(request, {
+        maxArgvBytes: this.#limits.argvBytes,
+        maxEnvBytes: this.#limits.envBytes,
+        maxEnvEntries: this.#limits.envEntries,
+      });
       const key = keyOf(principal, request.processId);
       // A retried start of a process the host already has (running or exited) starts nothing:
       // pass it through without counting it against the limit or in the metrics again.

@@ -30,13 +30,16 @@ export type {
 export { ErrorCode, isErrorCode, isProcwireError, ProcwireError, type ProcwireErrorDetails } from '../errors.js';
 export { type FreshInput, InputCursor } from './input-cursor.js';
 export { lazyIterable } from './lazy-iterable.js';
+export { ownTurn } from './own-turn.js';
 export { untilAborted } from './until-aborted.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
 export { ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
 export {
+  DEFAULT_MAX_ENV_ENTRIES,
   MAX_TIMER_MS,
   type StartLimits,
   validateDurationMs,
+  validateEnvEntries,
   validateFd,
   validateOffset,
   validateProcessId,

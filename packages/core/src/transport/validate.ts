@@ -63,6 +63,25 @@ export interface StartLimits {
   readonly maxArgvBytes?: number;
   /** The most bytes of the request's env, counted as UTF-8 `KEY=VALUE` plus a NUL each; default 256 KiB. */
   readonly maxEnvBytes?: number;
+  /**
+   * The most entries of the request's env (set and removed keys together); default 4096. Each
+   * entry costs decoding and checking far beyond its bytes: a bound on bytes alone lets 70,000
+   * tiny entries hold a server's event loop for a quarter of a second.
+   */
+  readonly maxEnvEntries?: number;
+}
+
+/** The default of {@link StartLimits.maxEnvEntries}. */
+export const DEFAULT_MAX_ENV_ENTRIES = 4096;
+
+/**
+ * Throws `resource_exhausted` when an env of `count` entries is over `maxEnvEntries` (default
+ * {@link DEFAULT_MAX_ENV_ENTRIES}). A server may count entries in a request before decoding it.
+ */
+export function validateEnvEntries(count: number, maxEnvEntries = DEFAULT_MAX_ENV_ENTRIES): void {
+  if (count > maxEnvEntries) {
+    throw new ProcwireError(ErrorCode.ResourceExhausted, `env has ${count} entries, over the limit of ${maxEnvEntries} entries`);
+  }
 }
 
 /** Throws `invalid_argument` naming `what` unless `value` is an integer in 1..{@link MAX_TIMER_MS}. */
@@ -81,7 +100,7 @@ function utf8Length(text: string): number {
 
 /**
  * Throws `invalid_argument` for a malformed start (bad id, empty or non-string argv, NUL bytes,
- * bad env, bad pty, bad timeout) and `resource_exhausted` for an argv over the limit.
+ * bad env, bad pty, bad timeout) and `resource_exhausted` for an argv or env over its limits.
  */
 export function validateStartRequest(request: StartRequest, limits: StartLimits = {}): void {
   if (typeof request !== 'object' || request === null) throw invalid('start request must be an object');
@@ -108,8 +127,10 @@ export function validateStartRequest(request: StartRequest, limits: StartLimits 
   }
   if (request.env !== undefined) {
     if (typeof request.env !== 'object' || request.env === null) throw invalid('env must be an object');
+    const entries = Object.entries(request.env);
+    validateEnvEntries(entries.length, limits.maxEnvEntries);
     let envBytes = 0;
-    for (const [key, value] of Object.entries(request.env)) {
+    for (const [key, value] of entries) {
       if (key === '' || key.includes('=') || key.includes('\0')) {
         throw invalid(`env key ${JSON.stringify(key)} is not valid (empty, or contains "=" or NUL)`);
       }

@@ -37,6 +37,13 @@ import { fromServiceError } from '../wire/status.js';
 import { ExecStream } from './exec-stream.js';
 import { InputCallsStream } from './input-calls-stream.js';
 
+/** Limits on sizes are the server's to apply (its flags may raise them): none on the client. */
+const serverSideLimits = {
+  maxArgvBytes: Number.MAX_SAFE_INTEGER,
+  maxEnvBytes: Number.MAX_SAFE_INTEGER,
+  maxEnvEntries: Number.MAX_SAFE_INTEGER,
+} as const;
+
 /** TLS settings of {@link grpcTransport}. */
 export interface GrpcClientTlsOptions {
   /** PEM certificate(s) to trust instead of the system roots (e.g. a self-signed server certificate). */
@@ -197,7 +204,7 @@ class GrpcTransport implements Transport {
 
   async start(request: StartRequest, options?: CallOptions): Promise<ProcessInfo> {
     // Protobuf cannot carry what the checks reject (a number in argv, say); size limits are the server's.
-    validateStartRequest(request, { maxArgvBytes: Number.MAX_SAFE_INTEGER });
+    validateStartRequest(request, serverSideLimits);
     if (!this.unaryStartOnly && !this.execs.has(request.processId)) {
       const started = await this.startByExec(request, options);
       if (started !== undefined) return started;

@@ -14,13 +14,14 @@ import {
   type Transport,
   validateFd,
   validateOffset,
+  type StartLimits,
   validateStartRequest,
 } from '@procwire/core/transport';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wire/convert.js';
 import type { ExecEventOut } from '../wire/exec-codecs.js';
 import { outputBatches } from './output-batches.js';
-import { checkDecoded } from './tolerant-deserializers.js';
+import { decodedRequest } from './tolerant-deserializers.js';
 
 type ExecCall = ServerDuplexStream<pb.ExecRequest, ExecEventOut>;
 
@@ -36,7 +37,8 @@ export interface ExecCallHost {
   failure(error: unknown): Partial<ServiceError>;
   /** The most output bytes in one event. */
   readonly maxOutputChunkBytes: number;
-  readonly maxArgvBytes: number | undefined;
+  /** Checks on the start request (argv and env limits). */
+  readonly startLimits: StartLimits;
 }
 
 /**
@@ -77,13 +79,12 @@ async function runExec(host: ExecCallHost, call: ExecCall, options: CallOptions,
   const messages = (call as AsyncIterable<pb.ExecRequest>)[Symbol.asyncIterator]();
   const first = await messages.next();
   if (first.done === true) throw new ProcwireError(ErrorCode.InvalidArgument, 'Exec sent no message: the first must be `start`');
-  checkDecoded(first.value);
-  const begin = first.value.start;
+  const begin = (await decodedRequest(first.value)).start;
   if (begin?.start === undefined) {
     throw new ProcwireError(ErrorCode.InvalidArgument, 'the first Exec message must be `start` with its `start` request');
   }
   const request = startRequestFromWire(begin.start);
-  validateStartRequest(request, host.maxArgvBytes === undefined ? {} : { maxArgvBytes: host.maxArgvBytes });
+  validateStartRequest(request, host.startLimits);
   validateOffset(begin.stdoutOffset, 'stdout_offset');
   validateOffset(begin.stderrOffset, 'stderr_offset');
   const info = await host.transport.start(request, options);
@@ -142,8 +143,8 @@ async function applyRequests(
   for (;;) {
     const next = await messages.next();
     if (next.done === true) return;
-    const message = next.value;
-    checkDecoded(message);
+    const decoded = decodedRequest(next.value);
+    const message = decoded instanceof Promise ? await decoded : decoded;
     if (message.ack !== undefined) {
       const { fd, offset } = message.ack;
       validateFd(fd);

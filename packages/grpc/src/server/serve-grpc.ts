@@ -23,9 +23,12 @@ import {
 } from '@grpc/grpc-js';
 import {
   type CallOptions,
+  DEFAULT_MAX_ENV_ENTRIES,
   ErrorCode,
   ProcwireError,
+  type StartLimits,
   type Transport,
+  validateEnvEntries,
   validateFd,
   validateOffset,
   validateProcessId,
@@ -37,6 +40,7 @@ import {
 import { HealthService } from '../gen/grpc/health/v1/health.js';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wire/convert.js';
+import { execEnvEntries, startEnvEntries } from '../wire/env-entries.js';
 import { procwireService, procwireServiceName } from '../wire/service.js';
 import type { DecodedInputCall } from '../wire/chunk-codecs.js';
 import { errorCodeTrailer, toServiceError } from '../wire/status.js';
@@ -49,7 +53,7 @@ import { outputBatches } from './output-batches.js';
 import { unaryInputGate } from './unary-input-gate.js';
 import { UnsentBytes } from './unsent-bytes.js';
 import { TokenAuthenticator } from './token-authenticator.js';
-import { checkDecoded, withTolerantDeserializers } from './tolerant-deserializers.js';
+import { checkDecoded, decodedRequest, withTolerantDeserializers } from './tolerant-deserializers.js';
 
 /** TLS settings of {@link serveGrpc}. */
 export interface GrpcServerTlsOptions {
@@ -83,6 +87,11 @@ export interface GrpcServerLimits {
   readonly maxArgvBytes?: number;
   /** The most bytes of env in a Start (`NAME=value` plus a NUL each); default: the transport's own check only. */
   readonly maxEnvBytes?: number;
+  /**
+   * The most env entries in a Start (or Exec's start); default 4096. Counted in the encoded
+   * request before it is decoded, so a request of many tiny entries does not stall the server.
+   */
+  readonly maxEnvEntries?: number;
   /** TCP connections open at once; more are closed as they arrive. Default 1024. */
   readonly maxConnections?: number;
   /** TCP connections open at once from one peer IP address; default 1024. */
@@ -191,7 +200,14 @@ export async function serveGrpc(transport: Transport, options: ServeGrpcOptions 
     ...options.channelOptions,
     interceptors: [unaryInputGate(), ...((options.channelOptions?.['interceptors'] as ServerInterceptor[] | undefined) ?? [])],
   });
-  server.addService(withTolerantDeserializers(procwireService), service.implementation);
+  const maxEnvEntries = positiveLimit(limits, 'maxEnvEntries', DEFAULT_MAX_ENV_ENTRIES, 1);
+  const envEntriesCheck = (count: (bytes: Uint8Array) => number) => (bytes: Uint8Array) =>
+    validateEnvEntries(count(bytes), maxEnvEntries);
+  const handling = {
+    start: { precheck: envEntriesCheck(startEnvEntries), deferLarge: true },
+    exec: { precheck: envEntriesCheck(execEnvEntries), deferLarge: true },
+  };
+  server.addService(withTolerantDeserializers(procwireService, handling), service.implementation);
   server.addService(HealthService, health.implementation);
   if (options.reflection ?? true) await addReflection(server);
 
@@ -298,6 +314,7 @@ class ProcwireGrpcService {
   };
   private closing = false;
   private readonly maxChunk: number;
+  private readonly startLimits: StartLimits;
 
   constructor(
     private readonly transport: Transport,
@@ -312,6 +329,11 @@ class ProcwireGrpcService {
         `limits.maxOutputChunkBytes must be a positive integer, got ${String(limits.maxOutputChunkBytes)}`,
       );
     }
+    this.startLimits = {
+      ...(limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: limits.maxArgvBytes }),
+      ...(limits.maxEnvBytes === undefined ? {} : { maxEnvBytes: limits.maxEnvBytes }),
+      ...(limits.maxEnvEntries === undefined ? {} : { maxEnvEntries: limits.maxEnvEntries }),
+    };
   }
 
   /** Ends every open call; new calls answer UNAVAILABLE. */
@@ -382,10 +404,8 @@ class ProcwireGrpcService {
       const context = this.admit(call, longLived, callback);
       if (context === undefined) return;
       Promise.resolve()
-        .then(() => {
-          checkDecoded(call.request);
-          return run(call.request, context);
-        })
+        .then(() => decodedRequest(call.request))
+        .then((request) => run(request, context))
         .then(
           (response) => {
             context.end();
@@ -510,10 +530,7 @@ class ProcwireGrpcService {
   readonly implementation: pb.ProcwireServer = {
     start: this.unary(async (request: pb.StartRequest, context) => {
       const start = startRequestFromWire(request);
-      validateStartRequest(start, {
-        ...(this.limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: this.limits.maxArgvBytes }),
-        ...(this.limits.maxEnvBytes === undefined ? {} : { maxEnvBytes: this.limits.maxEnvBytes }),
-      });
+      validateStartRequest(start, this.startLimits);
       return processInfoToWire(await this.transport.start(start, context.options));
     }),
     readOutput: this.readOutput,
@@ -565,7 +582,7 @@ class ProcwireGrpcService {
         admit: (surface, refuse) => this.admit(surface, 'output', refuse),
         failure: (error) => this.failure(error),
         maxOutputChunkBytes: this.maxChunk,
-        maxArgvBytes: this.limits.maxArgvBytes,
+        startLimits: this.startLimits,
       })(call)) as handleBidiStreamingCall<pb.ExecRequest, pb.ExecEvent>,
   };
 }

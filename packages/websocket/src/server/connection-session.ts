@@ -17,6 +17,7 @@ import {
   ErrorCode,
   type OutputChunk,
   type OutputFd,
+  ownTurn,
   ProcwireError,
   type Transport,
   validateFd,
@@ -45,7 +46,11 @@ import {
 import { TickCork } from '../node/tick-cork.js';
 import type { ResolvedLimits } from './options.js';
 import { sendFrameWithPayload } from './output-sender.js';
+import { precheckStartEntries } from './nested-members.js';
 import { startRequestFrom } from './start-params.js';
+
+/** Start payloads above this size are parsed in a turn of the event loop of their own. */
+const PARSE_LATER_ABOVE_BYTES = 16 * 1024;
 
 /** Output frames carry at most this many payload bytes. */
 const MAX_OUTPUT_PAYLOAD = 256 * 1024;
@@ -241,9 +246,14 @@ export class ConnectionSession {
     const result = (value: unknown) => encodeFrame({ type: FrameType.Result, callId }, encodeJson(value));
     switch (frame.type) {
       case FrameType.Start: {
+        precheckStartEntries(frame.payload, this.limits.maxEnvEntries);
+        // The frames of one socket read are all handled in one turn of the event loop: a large
+        // Start is parsed in a turn of its own, so several cost several short pauses, not one long.
+        if (frame.payload.byteLength > PARSE_LATER_ABOVE_BYTES) await ownTurn();
         const request = startRequestFrom(decodeJsonObject(frame.payload, 'Start'), {
           maxArgvBytes: this.limits.maxArgvBytes,
           maxEnvBytes: this.limits.maxEnvBytes,
+          maxEnvEntries: this.limits.maxEnvEntries,
         });
         return result(await this.transport.start(request, options));
       }

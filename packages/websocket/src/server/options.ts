@@ -2,6 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Server as HttpsServer, ServerOptions as TlsServerOptions } from 'node:https';
+import { DEFAULT_MAX_ENV_ENTRIES } from '@procwire/core/transport';
 
 /** Every limit the server applies; each answers with a clear error and leaves the server running. */
 export interface WebSocketServerLimits {
@@ -28,6 +29,11 @@ export interface WebSocketServerLimits {
   readonly maxPendingInputBytes?: number;
   /** The most env bytes of a start (`NAME=value` plus a NUL each). Default 256 KiB. */
   readonly maxEnvBytes?: number;
+  /**
+   * The most env entries of a start. Default 4096. Counted in the frame before its JSON is parsed,
+   * so a start of many tiny entries does not stall the server.
+   */
+  readonly maxEnvEntries?: number;
 }
 
 /** Options of `serveWebSocket()`. */
@@ -73,6 +79,7 @@ export interface ResolvedLimits {
   readonly idleTimeoutMs: number;
   readonly maxPendingInputBytes: number;
   readonly maxEnvBytes: number;
+  readonly maxEnvEntries: number;
 }
 
 /** Check limits and fill in defaults; throws `TypeError` naming a bad limit. */
@@ -94,5 +101,6 @@ export function resolveLimits(limits: WebSocketServerLimits = {}): ResolvedLimit
     idleTimeoutMs: pick('idleTimeoutMs', 15 * 60 * 1000, 0),
     maxPendingInputBytes: pick('maxPendingInputBytes', 8 * 1024 * 1024, 1),
     maxEnvBytes: pick('maxEnvBytes', 256 * 1024, 1),
+    maxEnvEntries: pick('maxEnvEntries', DEFAULT_MAX_ENV_ENTRIES, 1),
   };
 }
