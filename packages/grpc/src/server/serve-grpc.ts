@@ -85,7 +85,7 @@ export interface GrpcServerLimits {
   readonly maxConcurrentStreamsPerConnection?: number;
   /** The most bytes of argv in a Start (as the kernel counts them); default 256 KiB. */
   readonly maxArgvBytes?: number;
-  /** The most bytes of env in a Start (`NAME=value` plus a NUL each); default: the transport's own check only. */
+  /** The most bytes of env in a Start (`NAME=value` plus a NUL each); default 256 KiB. */
   readonly maxEnvBytes?: number;
   /**
    * The most env entries in a Start (or Exec's start); default 4096. Counted in the encoded
