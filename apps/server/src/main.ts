@@ -5,16 +5,16 @@
  * and WebSocket.
  */
 import { localTransport } from '@procwire/local-pty';
-import { dockerBackend } from './backends/docker-backend.js';
 import { grpcFront } from './fronts/grpc-front.js';
 import { websocketFront } from './fronts/websocket-front.js';
 import { runServer } from './run-server.js';
 
 const code = await runServer(
   {
-    createTransport: (config) =>
-      dockerBackend(config) ??
-      localTransport({
+    createTransport: async (config) =>
+      config.backend.kind === 'docker'
+        ? (await import('./backends/docker-backend.js')).dockerBackend(config)
+        : localTransport({
         outputWindowBytes: config.limits.outputWindowBytes,
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,

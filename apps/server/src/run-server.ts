@@ -26,7 +26,7 @@ export const ExitCode = {
 /** The adapters `main.ts` picks. */
 export interface ServerAdapters {
   /** Builds the backend from the configuration. */
-  readonly createTransport: (config: ServerConfig) => Transport;
+  readonly createTransport: (config: ServerConfig) => Transport | Promise<Transport>;
   readonly grpcFront: StartGrpcFront;
   readonly websocketFront: StartWebSocketFront;
 }
@@ -53,7 +53,7 @@ export async function runServer(adapters: ServerAdapters, argv: readonly string[
   }
   let transport: Transport;
   try {
-    transport = adapters.createTransport(config);
+    transport = await adapters.createTransport(config);
   } catch (error) {
     process.stderr.write(`procwire-server: cannot create the backend: ${describe(error)}\n`);
     return ExitCode.StartFailed;

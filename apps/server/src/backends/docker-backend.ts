@@ -8,10 +8,13 @@ import type { ServerConfig } from '../config/server-config.js';
 import { PrincipalRouter } from '../host/principal-router.js';
 import { PrincipalContainers } from './principal-containers.js';
 
-/** The docker backend when the configuration asks for it, else `undefined` (the local host). */
-export function dockerBackend(config: ServerConfig): Transport | undefined {
+/**
+ * The docker backend of a configuration that asks for it. `main.ts` imports this module only then:
+ * the Docker client takes about a fifth of the server's start-up to load.
+ */
+export function dockerBackend(config: ServerConfig): Transport {
   const backend = config.backend;
-  if (backend.kind !== 'docker') return undefined;
+  if (backend.kind !== 'docker') throw new Error('dockerBackend needs a configuration with backend docker');
   const containers = new PrincipalContainers(new Docker(), backend, {
     outputWindowBytes: config.limits.outputWindowBytes,
     retentionMs: config.limits.retentionMs,
