@@ -14,6 +14,7 @@ export function dockerBackend(config: ServerConfig): Transport | undefined {
   if (backend.kind !== 'docker') return undefined;
   const containers = new PrincipalContainers(new Docker(), backend, {
     outputWindowBytes: config.limits.outputWindowBytes,
+    replayBytes: config.limits.replayBytes,
     retentionMs: config.limits.retentionMs,
     maxArgvBytes: config.limits.argvBytes,
     maxProcessesPerPrincipal: config.limits.processesPerPrincipal,

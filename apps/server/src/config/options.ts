@@ -175,6 +175,14 @@ export const optionSpecs = [
     help: 'unacknowledged output kept per stream before the process is paused',
   },
   {
+    fileKey: 'replayBytes',
+    flag: '--replay-bytes',
+    env: 'PROCWIRE_REPLAY_BYTES',
+    kind: 'bytes',
+    defaultValue: '65536',
+    help: 'recent output kept per stream after it was read, replayed by `procwire attach` (0..16777216)',
+  },
+  {
     fileKey: 'retentionMs',
     flag: '--retention-ms',
     env: 'PROCWIRE_RETENTION_MS',
