@@ -113,7 +113,7 @@ export class OutputWindow {
   /** The stream's state for `ProcessInfo.stdout` / `stderr`. */
   info(): OutputStreamInfo {
     const info = { mode: this.mode, acknowledged: this.acked, written: this.total, eof: this.ended };
-    // Absent when nothing before `acknowledged` is kept, as from hosts that keep no replay tail.
+    // Absent from a window without a replay tail, as from hosts that keep none.
     return this.replayBytes === 0 || this.mode === 'devnull' ? info : { ...info, replayFrom: this.firstOffset };
   }
 
