@@ -180,7 +180,7 @@ export const optionSpecs = [
     env: 'PROCWIRE_REPLAY_BYTES',
     kind: 'bytes',
     defaultValue: '65536',
-    help: 'recent output kept per stream after it was read, replayed by `procwire attach` (0..16777216)',
+    help: 'recent output kept per stream after it was read, shown first by procwire attach (at most 16777216; 0: none)',
   },
   {
     fileKey: 'retentionMs',
