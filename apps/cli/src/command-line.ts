@@ -28,6 +28,8 @@ export interface AttachCommand {
   readonly name: 'attach';
   readonly connection: ConnectionFlags;
   readonly processId: string;
+  /** Show the output the server still keeps first (off with `--no-replay`). */
+  readonly replay: boolean;
 }
 
 /** `procwire ps [--json]`. */
@@ -78,6 +80,8 @@ const execOptions = {
   timeout: { type: 'string' },
 } as const satisfies Options;
 
+const attachOptions = { ...connectionOptions, 'no-replay': { type: 'boolean' } } as const satisfies Options;
+
 const psOptions = { ...connectionOptions, json: { type: 'boolean' } } as const satisfies Options;
 
 /**
@@ -108,7 +112,17 @@ export function parseCommandLine(
       expectPositionals(first, positionals, 0, 0);
       return { name: 'ps', connection: connectionFlags(first, values), json: values.json === true };
     }
-    case 'attach':
+    case 'attach': {
+      const { values, positionals } = parse(first, rest, attachOptions);
+      if (values.help) return { name: 'help', topic: first };
+      expectPositionals(first, positionals, 1, 1);
+      return {
+        name: 'attach',
+        connection: connectionFlags(first, values),
+        processId: positionals[0]!,
+        replay: values['no-replay'] !== true,
+      };
+    }
     case 'wait': {
       const { values, positionals } = parse(first, rest, connectionOptions);
       if (values.help) return { name: 'help', topic: first };

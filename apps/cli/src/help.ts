@@ -21,7 +21,7 @@ const pages: Record<CommandName | 'main', string> = {
 
 Usage:
   procwire exec [-i] [-t] [OPTIONS] [--] CMD [ARGS...]   run a command, exit with its code
-  procwire attach ID                                     follow a running process again
+  procwire attach [--no-replay] ID                       follow a process again, recent output first
   procwire ps [--json]                                   list your processes
   procwire kill ID [SIGNAL]                              send a signal (default SIGTERM)
   procwire wait ID                                       wait for a process, exit with its code
@@ -71,9 +71,14 @@ ${exitCodes}`,
 
   attach: `Usage: procwire attach [OPTIONS] ID
 
-Follows a process started earlier (by any client with the same token): its output continues
-from where it was last read, and the CLI exits with its exit code. A process in a terminal
-(exec -t) gets this terminal, in raw mode, as exec -t does.
+Follows a process started earlier (by any client with the same token), and exits with its
+exit code. It first prints the recent output the server still keeps (procwire-server
+--replay-bytes, 64 KiB per stream by default: the last screen of a shell), read or not, then
+continues as it comes. A process in a terminal (exec -t) gets this terminal, in raw mode, as
+exec -t does.
+
+Options:
+  --no-replay         skip the kept output: continue from where the output was last read
 
 ${connectionHelp}
 

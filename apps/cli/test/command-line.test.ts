@@ -29,6 +29,12 @@ describe('procwire command line', () => {
     assert.equal(dashed.timeoutSeconds, 2.5);
   });
 
+  it('attach replays by default and not with --no-replay; other commands refuse --no-replay', () => {
+    assert.deepEqual(parseCommandLine(['attach', 'p-1']), { name: 'attach', connection: {}, processId: 'p-1', replay: true });
+    assert.deepEqual(parseCommandLine(['attach', '--no-replay', 'p-1']), { name: 'attach', connection: {}, processId: 'p-1', replay: false });
+    assert.match(usageFailure(['wait', '--no-replay', 'p-1']), /unknown option '--no-replay'.*procwire wait --help/);
+  });
+
   it('takes -e NAME from the local environment and -eNAME=V inline', () => {
     const command = parseCommandLine(['exec', '-e', 'HOME', '-eX=y=z', '-e', 'UNSET_HERE', '--', 'env'], { HOME: '/h' });
     assert.ok(command.name === 'exec');

@@ -16,6 +16,7 @@ const code = await runServer(
         ? (await import('./backends/docker-backend.js')).dockerBackend(config)
         : localTransport({
         outputWindowBytes: config.limits.outputWindowBytes,
+        replayBytes: config.limits.replayBytes,
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,
         maxEnvBytes: config.limits.envBytes,

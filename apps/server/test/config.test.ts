@@ -152,6 +152,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps 64 KiB of replay per stream by default, takes 0..16 MiB for --replay-bytes and names it otherwise', () => {
+    assert.equal(load([]).limits.replayBytes, 65536);
+    assert.equal(load(['--replay-bytes', '0']).limits.replayBytes, 0);
+    assert.equal(load(['--replay-bytes', String(16 * 1024 * 1024)]).limits.replayBytes, 16 * 1024 * 1024);
+    assert.equal(load([], { PROCWIRE_REPLAY_BYTES: '4096' }).limits.replayBytes, 4096);
+    const tooBig = configError(['--replay-bytes', String(16 * 1024 * 1024 + 1)]);
+    assert.equal(tooBig.key, '--replay-bytes');
+    assert.match(tooBig.message, /at most 16777216/);
+    assert.match(configError(['--replay-bytes', '-1']).message, /--replay-bytes.*integer of at least 0/);
+    assert.match(helpText(), /--replay-bytes/);
+  });
+
   it('refuses reservations that do not fit in --max-processes', () => {
     const error = configError(['--tokens-file', tokensFile, '--max-processes', '10', '--reserved-processes-per-principal', '6']);
     assert.equal(error.key, '--reserved-processes-per-principal');

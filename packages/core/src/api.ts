@@ -84,6 +84,13 @@ export interface GetOptions {
   readonly text?: boolean;
   /** As in `exec`. */
   readonly byLine?: boolean;
+  /**
+   * Start the readers at the output the host still keeps (`OutputStreamInfo.replayFrom`: the
+   * recent screen of a shell, say) instead of after what was consumed. Default false. Hosts keep
+   * such a tail only when configured to (`localTransport({ replayBytes })`, `procwire-server
+   * --replay-bytes`); from others the readers start where they would without it.
+   */
+  readonly replay?: boolean;
 }
 
 /**
@@ -205,7 +212,10 @@ export interface Client {
     argv: readonly string[],
     options: ExecOptions & { readonly text: boolean; readonly byLine?: false },
   ): Promise<ContainerProcess<string> | ContainerProcess<Uint8Array>>;
-  /** Re-attach to a running or retained process by id; its output continues where it was acknowledged. */
+  /**
+   * Re-attach to a running or retained process by id; its output continues where it was
+   * acknowledged (or, with `replay: true`, at the start of the host's replay tail).
+   */
   get(processId: string, options?: TextGetOptions): Promise<ContainerProcess<string>>;
   get(processId: string, options: BytesGetOptions): Promise<ContainerProcess<Uint8Array>>;
   /** The caller's processes on the host; each item's `id` is what a handle's `id` is. */

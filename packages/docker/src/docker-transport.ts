@@ -106,6 +106,7 @@ class DockerTransport implements Transport {
       request,
       principal,
       outputWindowBytes: this.options.outputWindowBytes,
+      replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       control,
       onExit: () => this.registry.markExited(principal, request.processId),

@@ -38,6 +38,8 @@ export interface ExecProcessOptions {
   readonly request: StartRequest;
   readonly principal: string | undefined;
   readonly outputWindowBytes: number;
+  /** Acknowledged output kept per stream for readers that start over. */
+  readonly replayBytes: number;
   readonly killGraceMs: number;
   readonly control: ExecControl;
   /** Called once, when the exit status is known. */
@@ -86,8 +88,8 @@ export class ExecProcess implements ConnectionSink {
     this.started = new Promise((resolve) => {
       this.headerArrived = resolve;
     });
-    this.stdout = this.window(1, request.stdout, options.outputWindowBytes);
-    this.stderr = this.window(2, request.stderr, options.outputWindowBytes);
+    this.stdout = this.window(1, request.stdout, options);
+    this.stderr = this.window(2, request.stderr, options);
   }
 
   /** Connect the exec's connection and arm the timeout. */
@@ -212,9 +214,10 @@ export class ExecProcess implements ConnectionSink {
     };
   }
 
-  private window(fd: OutputFd, mode: 'pipe' | 'devnull', windowBytes: number): OutputWindow {
+  private window(fd: OutputFd, mode: 'pipe' | 'devnull', options: ExecProcessOptions): OutputWindow {
     return new OutputWindow({
-      windowBytes,
+      windowBytes: options.outputWindowBytes,
+      replayBytes: options.replayBytes,
       mode,
       name: fd === 1 ? 'stdout' : 'stderr',
       pause: () => this.connection?.pause(fd),

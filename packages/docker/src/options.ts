@@ -21,6 +21,12 @@ export interface DockerTransportOptions {
    * pause) until the reader acknowledges. Default 8 MiB.
    */
   readonly outputWindowBytes?: number;
+  /**
+   * Acknowledged output kept per stream (whole chunks, at least this many bytes) so that a reader
+   * re-attaching with `client.get(id, { replay: true })` (`procwire attach`) sees the recent output
+   * first; it is host memory on top of the window. Default 0: acknowledged output is freed at once.
+   */
+  readonly replayBytes?: number;
   /** How long an exited process stays queryable (exit status, unread output). Default 5 minutes. */
   readonly retentionMs?: number;
   /** The most processes running at once; past it `start` is `resource_exhausted`. Default 256. */
@@ -43,6 +49,7 @@ export interface ResolvedOptions {
   readonly docker: Docker;
   readonly user?: string;
   readonly outputWindowBytes: number;
+  readonly replayBytes: number;
   readonly retentionMs: number;
   readonly maxProcesses: number;
   readonly maxProcessesPerPrincipal: number;
@@ -56,6 +63,14 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new ProcwireError(ErrorCode.InvalidArgument, `dockerTransport option ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, `dockerTransport option ${name} must be a non-negative integer, got ${value}`);
   }
   return value;
 }
@@ -74,6 +89,7 @@ export function resolveOptions(options: DockerTransportOptions): ResolvedOptions
     docker: options.docker ?? new Docker(),
     ...(options.user === undefined ? {} : { user: options.user }),
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, 8 * 1024 * 1024),
+    replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: positiveInteger('retentionMs', options.retentionMs, 5 * 60 * 1000),
     maxProcesses,
     maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),

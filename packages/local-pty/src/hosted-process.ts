@@ -36,6 +36,8 @@ export interface HostedProcessOptions {
   readonly principal: string | undefined;
   readonly cwd: string;
   readonly outputWindowBytes: number;
+  /** Acknowledged output kept per stream for readers that start over. */
+  readonly replayBytes: number;
   readonly killGraceMs: number;
   /** The most stdin bytes held for the process before it takes them. */
   readonly maxPendingInputBytes: number;
@@ -108,8 +110,8 @@ export class HostedProcess implements HelperSink {
     });
     // A lost process nobody waits for is not an unhandled rejection.
     this.exited.catch(() => {});
-    this.stdout = this.window(1, request.stdout, options.outputWindowBytes);
-    this.stderr = this.window(2, request.stderr, options.outputWindowBytes);
+    this.stdout = this.window(1, request.stdout, options);
+    this.stderr = this.window(2, request.stderr, options);
     for (const window of [this.stdout, this.stderr]) void window.whenEnded().then(() => this.settle());
   }
 
@@ -370,9 +372,10 @@ export class HostedProcess implements HelperSink {
     };
   }
 
-  private window(fd: OutputFd, mode: 'pipe' | 'devnull', windowBytes: number): OutputWindow {
+  private window(fd: OutputFd, mode: 'pipe' | 'devnull', options: HostedProcessOptions): OutputWindow {
     return new OutputWindow({
-      windowBytes,
+      windowBytes: options.outputWindowBytes,
+      replayBytes: options.replayBytes,
       mode,
       name: fd === 1 ? 'stdout' : 'stderr',
       pause: () => this.source?.pauseOutput(fd),

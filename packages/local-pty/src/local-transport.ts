@@ -116,6 +116,7 @@ class LocalTransport implements Transport {
       principal,
       cwd,
       outputWindowBytes: this.options.outputWindowBytes,
+      replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       maxPendingInputBytes: this.options.maxPendingInputBytes,
       onOver: () => this.registry.markExited(principal, request.processId),

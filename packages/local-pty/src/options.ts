@@ -11,6 +11,12 @@ export interface LocalTransportOptions {
    * stops reading it (the process blocks on write) until the reader acknowledges. Default 8 MiB.
    */
   readonly outputWindowBytes?: number;
+  /**
+   * Acknowledged output kept per stream (whole chunks, at least this many bytes) so that a reader
+   * re-attaching with `client.get(id, { replay: true })` (`procwire attach`) sees the recent output
+   * first; it is host memory on top of the window. Default 0: acknowledged output is freed at once.
+   */
+  readonly replayBytes?: number;
   /** How long an exited process stays queryable (exit status, unread output). Default 5 minutes. */
   readonly retentionMs?: number;
   /** The most processes running at once; past it `start` is `resource_exhausted`. Default 256. */
@@ -86,6 +92,7 @@ export interface LocalTransportOptions {
 /** {@link LocalTransportOptions} with every default applied. */
 export interface ResolvedOptions {
   readonly outputWindowBytes: number;
+  readonly replayBytes: number;
   readonly retentionMs: number;
   readonly maxProcesses: number;
   readonly maxProcessesPerPrincipal: number;
@@ -116,6 +123,14 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be a non-negative integer, got ${value}`);
   }
   return value;
 }
@@ -187,6 +202,7 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
   const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, DEFAULT_MAX_PROCESSES);
   return {
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
+    replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,
     maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),

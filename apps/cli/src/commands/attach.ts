@@ -6,9 +6,10 @@ import { exitCodeForOutcome, runPipeSession } from '../pipe-session.js';
 import { hasTerminal, runTerminalSession } from '../terminal-session.js';
 
 /**
- * `procwire attach ID`: follow a process again from where its output was last acknowledged. A
- * process in a pty gets this terminal when there is one; leaving (Ctrl-C without a terminal, a
- * signal to the CLI) detaches and leaves the process running.
+ * `procwire attach ID`: follow a process again, first showing the recent output the server still
+ * keeps (its replay tail; `--no-replay`: from where the output was last acknowledged). A process
+ * in a pty gets this terminal when there is one; leaving (Ctrl-C without a terminal, a signal to
+ * the CLI) detaches and leaves the process running.
  */
 export async function runAttach(command: AttachCommand): Promise<number> {
   const connection = resolveConnection(command.connection, process.env);
@@ -16,7 +17,7 @@ export async function runAttach(command: AttachCommand): Promise<number> {
   const context = { connection, processId: command.processId };
   const client = await openClient(connection);
   try {
-    const attached = await client.get(command.processId, { text: false });
+    const attached = await client.get(command.processId, { text: false, replay: command.replay });
     const info = await attached.info();
     const outcome =
       info.pty !== undefined && hasTerminal()

@@ -17,6 +17,7 @@ export function dockerBackend(config: ServerConfig): Transport {
   if (backend.kind !== 'docker') throw new Error('dockerBackend needs a configuration with backend docker');
   const containers = new PrincipalContainers(new Docker(), backend, {
     outputWindowBytes: config.limits.outputWindowBytes,
+    replayBytes: config.limits.replayBytes,
     retentionMs: config.limits.retentionMs,
     maxArgvBytes: config.limits.argvBytes,
     maxEnvBytes: config.limits.envBytes,

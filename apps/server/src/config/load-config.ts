@@ -35,6 +35,8 @@ const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const isolations: readonly Isolation[] = ['none', 'uid'];
 /** Node runs a longer timer after 1 ms, so every duration must fit in a signed 32-bit integer. */
 const maximumTimerMs = 2 ** 31 - 1;
+/** `--replay-bytes` is memory every stream of every process holds: the flag's upper bound. */
+const maximumReplayBytes = 16 * 1024 * 1024;
 
 /** Loads and checks the configuration. Throws `ConfigError` for anything wrong. */
 export function loadConfig(sources: ConfigSources): LoadedConfig {
@@ -121,6 +123,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         connectionsPerAddress: parseInteger(need('maxConnectionsPerAddress'), 1),
         authTimeoutMs: parseMilliseconds(need('authTimeoutMs'), 1),
         outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
+        replayBytes: parseInteger(need('replayBytes'), 0, maximumReplayBytes),
         retentionMs: parseMilliseconds(need('retentionMs'), 1),
         idleTimeoutMs: parseMilliseconds(need('idleTimeoutMs'), 0),
         detachTimeoutMs: parseMilliseconds(need('detachTimeoutMs'), 0),
@@ -257,11 +260,12 @@ function parseAddress(value: RawValue): ListenAddress {
   return { host, port };
 }
 
-function parseInteger(value: RawValue, minimum: number): number {
+function parseInteger(value: RawValue, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const number = /^\d+$/.test(value.text) ? Number(value.text) : Number.NaN;
   if (!Number.isSafeInteger(number) || number < minimum) {
     throw new ConfigError(value.source, `must be an integer of at least ${minimum}, got ${quote(value.text)}`);
   }
+  if (number > maximum) throw new ConfigError(value.source, `must be at most ${maximum}, got ${quote(value.text)}`);
   return number;
 }
 

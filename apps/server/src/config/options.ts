@@ -183,6 +183,14 @@ export const optionSpecs = [
     help: 'unacknowledged output kept per stream before the process is paused',
   },
   {
+    fileKey: 'replayBytes',
+    flag: '--replay-bytes',
+    env: 'PROCWIRE_REPLAY_BYTES',
+    kind: 'bytes',
+    defaultValue: '65536',
+    help: 'recent output kept per stream after it was read, shown first by procwire attach (at most 16777216; 0: none)',
+  },
+  {
     fileKey: 'retentionMs',
     flag: '--retention-ms',
     env: 'PROCWIRE_RETENTION_MS',

@@ -45,6 +45,8 @@ export interface ServerLimits {
   readonly argvBytes: number;
   /** Unacknowledged output the host keeps per stream before pausing the process. */
   readonly outputWindowBytes: number;
+  /** Acknowledged output the host still keeps per stream for re-attaching readers (`attach` replays it). */
+  readonly replayBytes: number;
   /** How long an exited process stays retained (for `get`, late readers) before it is forgotten. */
   readonly retentionMs: number;
   /** A connection with no call in flight for this long is closed by the fronts (0: never). */

@@ -111,6 +111,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       stdoutSink,
       consumed,
       heldAcks,
+      replay: getOptions.replay === true,
     });
     return process as ContainerProcess<string> | ContainerProcess<Uint8Array>;
   }

@@ -17,7 +17,7 @@ export interface OutputSource {
   readonly transport: Transport;
   readonly processId: string;
   readonly fd: OutputFd;
-  /** The first offset to read: 0 for a new process, the host's `acknowledged` on re-attach. */
+  /** The first offset to read: 0 for a new process, the host's `acknowledged` (or `replayFrom`) on re-attach. */
   readonly startOffset: number;
   readonly retry: RetryPolicy;
   /** Turns a failure of the host into the one the user sees (default: as it is). */

@@ -5,7 +5,7 @@
 import type { AttachOptions, ContainerProcess, ProcessDetails } from '../api.js';
 import { ErrorCode, isProcwireError, ProcwireError } from '../errors.js';
 import type { SignalName } from '../signal-name.js';
-import type { ExitStatus, ProcessInfo, TerminalSize, Transport } from '../transport/contract.js';
+import type { ExitStatus, OutputStreamInfo, ProcessInfo, TerminalSize, Transport } from '../transport/contract.js';
 import { attachTerminal } from './attach.js';
 import { InputWriter } from './input-writer.js';
 import { lostProcessError, reportLostProcess } from './lost-process.js';
@@ -32,6 +32,8 @@ export interface RemoteProcessInit {
   readonly consumed: ConsumedOffsets;
   /** This client's readers holding an ack back (sent by `client.close()`). */
   readonly heldAcks: Set<{ flushAcks(): Promise<void> }>;
+  /** Start the readers at the host's replay tail (`get(id, { replay: true })`). */
+  readonly replay?: boolean;
 }
 
 /** A {@link ContainerProcess} over any transport. */
@@ -72,11 +74,13 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
     };
     const { consumed } = init;
     const id = info.processId;
+    const startOffset = (fd: 1 | 2, stream: OutputStreamInfo) =>
+      init.replay === true ? (stream.replayFrom ?? stream.acknowledged) : consumed.startOffset(id, fd, stream.acknowledged);
     this.stdout = new OutputReader<T>(
       {
         ...readSource,
         fd: 1,
-        startOffset: consumed.startOffset(id, 1, info.stdout.acknowledged),
+        startOffset: startOffset(1, info.stdout),
         onDelivered: (offset) => consumed.delivered(id, 1, offset),
       },
       init.stdoutMode,
@@ -86,7 +90,7 @@ export class RemoteProcess<T extends string | Uint8Array> implements ContainerPr
       {
         ...readSource,
         fd: 2,
-        startOffset: consumed.startOffset(id, 2, info.stderr.acknowledged),
+        startOffset: startOffset(2, info.stderr),
         onDelivered: (offset) => consumed.delivered(id, 2, offset),
       },
       init.stderrMode,

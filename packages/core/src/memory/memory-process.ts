@@ -27,6 +27,8 @@ export interface MemoryProcessInit {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly outputWindowBytes: number;
+  /** Acknowledged output kept per stream for readers that start over. */
+  readonly replayBytes: number;
   /** Unread stdin bytes the host holds before `writeInput` waits for the program to read. */
   readonly inputBufferBytes: number;
   /** Between the timeout's SIGTERM and its SIGKILL. */
@@ -64,6 +66,7 @@ export class MemoryProcess {
     this.size = request.pty === undefined ? undefined : { cols: request.pty.cols, rows: request.pty.rows };
     const windowOptions = (name: string, mode: 'pipe' | 'devnull') => ({
       windowBytes: init.outputWindowBytes,
+      replayBytes: init.replayBytes,
       mode,
       name,
       resume: () => this.wake(),

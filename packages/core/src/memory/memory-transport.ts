@@ -31,6 +31,8 @@ export interface MemoryTransportOptions {
   readonly programs: Readonly<Record<string, MemoryProgram>>;
   /** Unacknowledged output kept per stream before a program's `write()` blocks; default 8 MiB. */
   readonly outputWindowBytes?: number;
+  /** Acknowledged output kept per stream for `get(id, { replay: true })`; default 0 (none). */
+  readonly replayBytes?: number;
   /** How long an exited process stays queryable; default 5 minutes. */
   readonly retentionMs?: number;
   /** The most processes running at once; default 1024. */
@@ -79,6 +81,10 @@ class MemoryHost implements MemoryTransport {
     if (typeof options?.programs !== 'object' || options.programs === null) {
       throw new ProcwireError(ErrorCode.InvalidArgument, 'memoryTransport needs a `programs` object (command name -> program)');
     }
+    const { replayBytes } = options;
+    if (replayBytes !== undefined && (!Number.isSafeInteger(replayBytes) || replayBytes < 0)) {
+      throw new ProcwireError(ErrorCode.InvalidArgument, `memoryTransport option replayBytes must be a non-negative integer, got ${replayBytes}`);
+    }
     this.registry = new ProcessRegistry({
       retentionMs: options.retentionMs ?? 5 * 60_000,
       maxRunning: options.maxProcesses ?? 1024,
@@ -117,6 +123,7 @@ class MemoryHost implements MemoryTransport {
       env,
       cwd: request.cwd ?? this.options.defaultCwd ?? '/',
       outputWindowBytes: this.options.outputWindowBytes ?? 8 * 1024 * 1024,
+      replayBytes: this.options.replayBytes ?? 0,
       inputBufferBytes: this.options.inputBufferBytes ?? 1024 * 1024,
       killGraceMs: this.options.killGraceMs ?? 2000,
       onExit: () => this.registry.markExited(principal, request.processId),

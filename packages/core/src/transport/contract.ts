@@ -12,7 +12,8 @@
  * - Output (stdout = fd 1, stderr = fd 2) is a sequence of bytes numbered from 0. The host keeps
  *   every byte not yet acknowledged, up to a bounded window per stream; when the window is full it
  *   stops reading from the process (the OS pipe fills and the process blocks). Nothing is dropped.
- *   A reader that lost its connection asks again from the offset it has.
+ *   A reader that lost its connection asks again from the offset it has. A host may also keep a
+ *   tail of acknowledged output (`OutputStreamInfo.replayFrom`) for readers that start over.
  * - Input (stdin) is addressed the same way: "these bytes start at offset N". The host applies each
  *   byte once: a retried write that overlaps what it has is trimmed, a gap is an error.
  * - Start is idempotent by a client-chosen process id, so a retried start never runs twice.
@@ -124,6 +125,12 @@ export interface OutputStreamInfo {
   readonly written: number;
   /** True when the process closed the stream: `written` is final. */
   readonly eof: boolean;
+  /**
+   * The lowest offset a read may start at, when the host keeps a tail of acknowledged output for
+   * readers that start over (`client.get(id, { replay: true })`, `procwire attach`). Absent: the
+   * host keeps none, and reads start at `acknowledged` or later.
+   */
+  readonly replayFrom?: number;
 }
 
 /** The host's view of the process's stdin. */
@@ -175,7 +182,7 @@ export interface ReadOutputRequest {
   readonly fd: OutputFd;
   /**
    * Where to start; also acknowledges every byte before it. Must lie between the stream's
-   * `acknowledged` and `written` offsets, else `out_of_range`.
+   * `replayFrom` (when absent, `acknowledged`) and `written` offsets, else `out_of_range`.
    */
   readonly offset: number;
 }

@@ -3,7 +3,9 @@
  * (`localTransport`, `memoryTransport`, or yours). It keeps every byte not yet acknowledged, serves
  * reads from any retained offset, and tells its source to pause when the unacknowledged bytes reach
  * the window (and to resume when an acknowledgement makes room). Memory stays bounded by the window
- * plus one source chunk; nothing is dropped.
+ * plus one source chunk; nothing is dropped. With `replayBytes` it also keeps a tail of acknowledged
+ * output (whole chunks, at least the last `replayBytes`) that readers may start in again: what a
+ * user re-attaching to a shell expects to see first.
  */
 import { concatBytes } from '../bytes.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
@@ -17,6 +19,13 @@ export interface OutputWindowOptions {
   readonly pause?: () => void;
   /** Called when an acknowledgement made room again: go on reading. */
   readonly resume?: () => void;
+  /**
+   * Keep (whole chunks covering) at least the last this many acknowledged bytes, readable again
+   * from {@link OutputWindow.replayFrom}. Pausing still depends only on unacknowledged bytes;
+   * memory stays below `windowBytes + replayBytes` plus two source chunks. Default 0: acknowledged
+   * bytes are freed at once and a read before `acknowledged` is `out_of_range`.
+   */
+  readonly replayBytes?: number;
   /** `'devnull'` windows discard everything and refuse reads. Default `'pipe'`. */
   readonly mode?: OutputMode;
   /** For error messages: e.g. `'stdout'`. */
@@ -37,6 +46,8 @@ const COALESCE_MAX = 64 * 1024;
 export class OutputWindow {
   /** The most unacknowledged bytes kept before the source is told to pause. */
   readonly windowBytes: number;
+  /** The acknowledged bytes kept for readers that start over (see {@link OutputWindowOptions.replayBytes}). */
+  readonly replayBytes: number;
   /** `'pipe'` keeps bytes for readers; `'devnull'` counts and discards them. */
   readonly mode: OutputMode;
   private readonly name: string;
@@ -63,15 +74,24 @@ export class OutputWindow {
   constructor(options: OutputWindowOptions) {
     if (!(options.windowBytes > 0)) throw new RangeError('windowBytes must be positive');
     this.windowBytes = options.windowBytes;
+    const replayBytes = options.replayBytes ?? 0;
+    if (!Number.isSafeInteger(replayBytes) || replayBytes < 0) {
+      throw new RangeError(`replayBytes must be a non-negative integer, got ${replayBytes}`);
+    }
+    this.replayBytes = replayBytes;
     this.mode = options.mode ?? 'pipe';
     this.name = options.name ?? 'output';
     this.pauseSource = options.pause ?? (() => {});
     this.resumeSource = options.resume ?? (() => {});
   }
 
-  /** Everything before this offset is acknowledged (and freed). */
+  /** Everything before this offset is acknowledged (and freed, but for the replay tail). */
   get acknowledged(): number {
     return this.acked;
+  }
+  /** The lowest offset a read may start at: `acknowledged`, or lower by the replay tail kept. */
+  get replayFrom(): number {
+    return this.replayBytes === 0 ? this.acked : this.firstOffset;
   }
   /** Bytes the source has produced so far. */
   get written(): number {
@@ -81,7 +101,7 @@ export class OutputWindow {
   get eof(): boolean {
     return this.ended;
   }
-  /** Bytes held now (produced, not acknowledged). */
+  /** Bytes held now (produced and not acknowledged, plus the replay tail). */
   get retainedBytes(): number {
     return this.total - this.firstOffset;
   }
@@ -92,7 +112,9 @@ export class OutputWindow {
 
   /** The stream's state for `ProcessInfo.stdout` / `stderr`. */
   info(): OutputStreamInfo {
-    return { mode: this.mode, acknowledged: this.acked, written: this.total, eof: this.ended };
+    const info = { mode: this.mode, acknowledged: this.acked, written: this.total, eof: this.ended };
+    // Absent from a window without a replay tail, as from hosts that keep none.
+    return this.replayBytes === 0 || this.mode === 'devnull' ? info : { ...info, replayFrom: this.firstOffset };
   }
 
   /** Append output from the source. Ignored after `end()`; counted but not kept for `devnull`. */
@@ -142,10 +164,11 @@ export class OutputWindow {
     }
     if (offset <= this.acked) return;
     this.acked = offset;
-    // Free whole chunks that lie entirely before the acknowledged offset.
+    // Free whole chunks that lie entirely before the acknowledged offset, but for the replay tail.
+    const keepFrom = offset - this.replayBytes;
     while (this.head < this.tail) {
       const chunk = this.chunks[this.head]!;
-      if (this.firstOffset + chunk.byteLength > offset) break;
+      if (this.firstOffset + chunk.byteLength > keepFrom) break;
       this.firstOffset += chunk.byteLength;
       this.chunks[this.head] = EMPTY;
       this.head++;
@@ -222,7 +245,7 @@ export class OutputWindow {
         this.acknowledge(offset);
       }
       if (signal?.aborted) throw abortedBy(signal);
-      if (position < this.acked) {
+      if (position < this.replayFrom) {
         throw new ProcwireError(
           ErrorCode.OutOfRange,
           `${this.name} bytes from offset ${position} were acknowledged by another reader and are gone`,
@@ -298,10 +321,12 @@ export class OutputWindow {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} offset must be a non-negative integer, got ${offset}`);
     }
-    if (offset < this.acked) {
+    if (offset < this.replayFrom) {
       throw new ProcwireError(
         ErrorCode.OutOfRange,
-        `${this.name} offset ${offset} is before the acknowledged offset ${this.acked}: those bytes are gone`,
+        this.replayBytes === 0
+          ? `${this.name} offset ${offset} is before the acknowledged offset ${this.acked}: those bytes are gone`
+          : `${this.name} offset ${offset} is before the replay tail kept from offset ${this.firstOffset}: those bytes are gone`,
       );
     }
     if (offset > this.total) {

@@ -82,13 +82,24 @@ export function exitStatusFromWire(exit: pb.ExitStatus): ExitStatus {
   };
 }
 
+// `replayFrom` travels as the distance below `acknowledged` (proto3 without `optional`: 0 is unset,
+// and a replay tail kept from offset 0 is the usual case).
 function outputToWire(stream: OutputStreamInfo): pb.OutputStreamInfo {
-  return { ...stream, mode: outputModeToWire(stream.mode) };
+  return {
+    mode: outputModeToWire(stream.mode),
+    acknowledged: stream.acknowledged,
+    written: stream.written,
+    eof: stream.eof,
+    replayableBytes: stream.replayFrom === undefined ? 0 : Math.max(0, stream.acknowledged - stream.replayFrom),
+  };
 }
 
 function outputFromWire(stream: pb.OutputStreamInfo | undefined): OutputStreamInfo {
   if (stream === undefined) return { mode: 'pipe', acknowledged: 0, written: 0, eof: false };
-  return { ...stream, mode: outputModeFromWire(stream.mode) };
+  const info = { mode: outputModeFromWire(stream.mode), acknowledged: stream.acknowledged, written: stream.written, eof: stream.eof };
+  return stream.replayableBytes > 0 && stream.replayableBytes <= stream.acknowledged
+    ? { ...info, replayFrom: stream.acknowledged - stream.replayableBytes }
+    : info;
 }
 
 function ptyFromWire(pty: pb.PtySettings | undefined): PtySettings | undefined {

@@ -146,6 +146,12 @@ export interface OutputStreamInfo {
   written: number;
   /** The process closed the stream: `written` is final. */
   eof: boolean;
+  /**
+   * Acknowledged bytes the host still keeps just before `acknowledged`, for readers that start over
+   * (a re-attached terminal showing the recent screen): a read may start as low as
+   * `acknowledged - replayable_bytes`. 0: none kept (hosts without a replay tail).
+   */
+  replayableBytes: number;
 }
 
 export interface InputStreamInfo {
@@ -710,7 +716,7 @@ export const ExitStatus: MessageFns<ExitStatus> = {
 };
 
 function createBaseOutputStreamInfo(): OutputStreamInfo {
-  return { mode: 0, acknowledged: 0, written: 0, eof: false };
+  return { mode: 0, acknowledged: 0, written: 0, eof: false, replayableBytes: 0 };
 }
 
 export const OutputStreamInfo: MessageFns<OutputStreamInfo> = {
@@ -726,6 +732,9 @@ export const OutputStreamInfo: MessageFns<OutputStreamInfo> = {
     }
     if (message.eof !== false) {
       writer.uint32(32).bool(message.eof);
+    }
+    if (message.replayableBytes !== 0) {
+      writer.uint32(40).uint64(message.replayableBytes);
     }
     return writer;
   },
@@ -773,6 +782,14 @@ export const OutputStreamInfo: MessageFns<OutputStreamInfo> = {
             }
 
             message.eof = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.replayableBytes = longToNumber(reader.uint64());
             continue;
           }
         }
