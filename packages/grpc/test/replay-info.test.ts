@@ -69,4 +69,20 @@ describe('OutputStreamInfo.replayFrom over gRPC', () => {
       await client.signal({ processId: 'replay-2', signal: 'SIGKILL' });
     });
   });
+
+  test('an ack sent as the process exits reaches the host: get() continues after it, without a repeat', async () => {
+    await withServedHost(0, async (client) => {
+      for (let round = 0; round < 5; round++) {
+        const processId = `exits-${round}`;
+        await client.start({ processId, argv: ['echo', 'first'], stdout: 'pipe', stderr: 'pipe' });
+        let text = '';
+        for await (const chunk of client.readOutput({ processId, fd: 1, offset: 0 })) text += new TextDecoder().decode(chunk.data);
+        assert.equal(text, 'first\n');
+        // Sent at once after the end of output: on the Exec call, racing its exit event.
+        await client.ackOutput({ processId, fd: 1, offset: 6 });
+        const info = await acknowledged(client, processId, 6);
+        assert.equal(info.state, 'exited');
+      }
+    });
+  });
 });

@@ -106,13 +106,34 @@ async function runExec(host: ExecCallHost, call: ExecCall, options: CallOptions,
     requestsFailed = reject;
   });
   requestFailure.catch(() => {});
-  applyRequests(host, messages, sender, processId, options).catch((error: unknown) => requestsFailed?.(error));
+  const requestsApplied = applyRequests(host, messages, sender, processId, options);
+  requestsApplied.catch((error: unknown) => requestsFailed?.(error));
 
   await Promise.race([Promise.all(outputs), requestFailure]);
   const status = await Promise.race([host.transport.wait({ processId }, options), requestFailure]);
   await sender.send({ exit: exitStatusToWire(status) }, 0);
-  // The request side is left as it is: ending its iterator would destroy the call before the last
-  // events are flushed. Messages after the exit are read and dropped until the client half-closes.
+  // Acks the client sent before it saw the exit are still on their way: they are applied until it
+  // half-closes (it does on the exit), so a later get() continues exactly after what it consumed.
+  // A client that never half-closes gets the call ended after a while.
+  await Promise.race([requestsApplied, requestFailure, lingering(signal)]).catch(() => {});
+}
+
+/** How long the call stays open after the exit for the client's last acks. */
+const lingerAfterExitMs = 2000;
+
+/** Resolves after {@link lingerAfterExitMs} or when `signal` aborts (the call ended). */
+function lingering(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, lingerAfterExitMs);
+    timer.unref();
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 async function streamOutput(
