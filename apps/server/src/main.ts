@@ -26,6 +26,7 @@ const code = await runServer(
         // number, so no hidden cap lies under the flag.
         maxProcesses: config.limits.processes,
         maxProcessesPerPrincipal: config.limits.processesPerPrincipal,
+        maxRetainedPerPrincipal: config.limits.retainedPerPrincipal,
         ...(config.isolation === 'uid' ? { principalUsers: config.principalUsers, requirePrincipalUser: true } : {}),
         spawnHelper: config.spawnHelper,
       }),

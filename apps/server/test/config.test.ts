@@ -142,12 +142,13 @@ describe('loadConfig', () => {
     assert.equal(limits.reservedProcessesPerPrincipal, 0);
     assert.equal(limits.envBytes, 262144);
     assert.equal(limits.envEntries, 4096);
+    assert.equal(limits.retainedPerPrincipal, 64);
     assert.equal(limits.pendingInputBytes, 1048576);
     assert.equal(limits.connections, 512);
     assert.equal(limits.connectionsPerAddress, 64);
     assert.equal(limits.authTimeoutMs, 10000);
     const text = helpText();
-    for (const flag of ['--isolation', '--max-processes ', '--reserved-processes-per-principal', '--max-env-bytes', '--max-env-entries', '--max-pending-input-bytes', '--max-connections ', '--max-connections-per-address', '--auth-timeout-ms', '--allow-plaintext', '--allowed-origins']) {
+    for (const flag of ['--isolation', '--max-processes ', '--reserved-processes-per-principal', '--max-env-bytes', '--max-env-entries', '--max-retained-per-principal', '--max-pending-input-bytes', '--max-connections ', '--max-connections-per-address', '--auth-timeout-ms', '--allow-plaintext', '--allowed-origins']) {
       assert.ok(text.includes(flag), `help mentions ${flag}`);
     }
   });

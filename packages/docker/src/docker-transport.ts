@@ -11,6 +11,7 @@ import {
   type ExitStatus,
   type OutputChunk,
   type ProcessInfo,
+  hasUnreadOutput,
   ProcessRegistry,
   type ProcessRequest,
   ProcwireError,
@@ -69,6 +70,8 @@ class DockerTransport implements Transport {
       retentionMs: options.retentionMs,
       maxRunning: options.maxProcesses,
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
+      maxRetainedPerPrincipal: options.maxRetainedPerPrincipal,
+      hasUnreadOutput: (process) => hasUnreadOutput(process.info()),
     });
     this.container = options.docker.getContainer(options.container);
   }

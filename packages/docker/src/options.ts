@@ -33,6 +33,12 @@ export interface DockerTransportOptions {
   readonly maxProcesses?: number;
   /** The most processes running at once for one principal. Default: `maxProcesses`. */
   readonly maxProcessesPerPrincipal?: number;
+  /**
+   * The most exited processes kept for one principal (for `get`, late readers): past it the oldest
+   * is forgotten before `retentionMs`, one whose output was all read first. Default:
+   * `maxProcessesPerPrincipal`.
+   */
+  readonly maxRetainedPerPrincipal?: number;
   /** The most bytes of argv (UTF-8, one NUL per item). Default 256 KiB. */
   readonly maxArgvBytes?: number;
   /** The most bytes of a request's `env` (UTF-8 `KEY=VALUE` and a NUL per entry). Default 256 KiB. */
@@ -53,6 +59,7 @@ export interface ResolvedOptions {
   readonly retentionMs: number;
   readonly maxProcesses: number;
   readonly maxProcessesPerPrincipal: number;
+  readonly maxRetainedPerPrincipal: number;
   readonly maxArgvBytes: number;
   readonly maxEnvBytes: number;
   readonly maxEnvEntries: number;
@@ -84,6 +91,7 @@ export function resolveOptions(options: DockerTransportOptions): ResolvedOptions
     throw new ProcwireError(ErrorCode.InvalidArgument, 'dockerTransport option user must be a non-empty string');
   }
   const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, 256);
+  const maxProcessesPerPrincipal = positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
   return {
     container: options.container,
     docker: options.docker ?? new Docker(),
@@ -92,7 +100,8 @@ export function resolveOptions(options: DockerTransportOptions): ResolvedOptions
     replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: positiveInteger('retentionMs', options.retentionMs, 5 * 60 * 1000),
     maxProcesses,
-    maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),
+    maxProcessesPerPrincipal,
+    maxRetainedPerPrincipal: positiveInteger('maxRetainedPerPrincipal', options.maxRetainedPerPrincipal, maxProcessesPerPrincipal),
     maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, 256 * 1024),
     maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, 256 * 1024),
     maxEnvEntries: positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),

@@ -9,6 +9,7 @@ import {
   type ExitStatus,
   type OutputChunk,
   type ProcessInfo,
+  hasUnreadOutput,
   ProcessRegistry,
   type ProcessRequest,
   ProcwireError,
@@ -75,6 +76,8 @@ class LocalTransport implements Transport {
       retentionMs: options.retentionMs,
       maxRunning: options.maxProcesses,
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
+      maxRetainedPerPrincipal: options.maxRetainedPerPrincipal,
+      hasUnreadOutput: (process) => hasUnreadOutput(process.info()),
     });
     if (options.spawnHelper) this.spawnHelper = new SpawnHelper();
     this.principalUsers = resolveUsers(options.principalUsers);

@@ -23,6 +23,12 @@ export interface LocalTransportOptions {
   readonly maxProcesses?: number;
   /** The most processes running at once for one principal. Default: `maxProcesses`. */
   readonly maxProcessesPerPrincipal?: number;
+  /**
+   * The most exited processes kept for one principal (for `get`, late readers): past it the oldest
+   * is forgotten before `retentionMs`, one whose output was all read first. Default:
+   * `maxProcessesPerPrincipal`.
+   */
+  readonly maxRetainedPerPrincipal?: number;
   /** The most bytes of argv (UTF-8, one NUL per item). Default 256 KiB. */
   readonly maxArgvBytes?: number;
   /**
@@ -96,6 +102,7 @@ export interface ResolvedOptions {
   readonly retentionMs: number;
   readonly maxProcesses: number;
   readonly maxProcessesPerPrincipal: number;
+  readonly maxRetainedPerPrincipal: number;
   readonly maxArgvBytes: number;
   readonly maxEnvBytes: number;
   readonly maxEnvEntries: number;
@@ -200,12 +207,14 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
     throw new ProcwireError(ErrorCode.InvalidArgument, 'localTransport options uid and gid must be given together');
   }
   const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, DEFAULT_MAX_PROCESSES);
+  const maxProcessesPerPrincipal = positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
   return {
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
     replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,
-    maxProcessesPerPrincipal: positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses),
+    maxProcessesPerPrincipal,
+    maxRetainedPerPrincipal: positiveInteger('maxRetainedPerPrincipal', options.maxRetainedPerPrincipal, maxProcessesPerPrincipal),
     maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, DEFAULT_MAX_ARGV_BYTES),
     maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, DEFAULT_MAX_ENV_BYTES),
     maxEnvEntries: positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),

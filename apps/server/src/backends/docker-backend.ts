@@ -23,6 +23,7 @@ export function dockerBackend(config: ServerConfig): Transport {
     maxEnvBytes: config.limits.envBytes,
     maxEnvEntries: config.limits.envEntries,
     maxProcessesPerPrincipal: config.limits.processesPerPrincipal,
+    maxRetainedPerPrincipal: config.limits.retainedPerPrincipal,
   });
   return new PrincipalRouter(containers, { idleMs: backend.idleMs });
 }

@@ -114,6 +114,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       limits: {
         processes,
         processesPerPrincipal: parseInteger(need('maxProcessesPerPrincipal'), 1),
+        retainedPerPrincipal: parseInteger(need('maxRetainedPerPrincipal'), 1),
         reservedProcessesPerPrincipal,
         argvBytes: parseInteger(need('maxArgvBytes'), 1),
         envBytes: parseInteger(need('maxEnvBytes'), 1),

@@ -79,6 +79,14 @@ export const optionSpecs = [
     help: 'running processes one principal may have at once',
   },
   {
+    fileKey: 'maxRetainedPerPrincipal',
+    flag: '--max-retained-per-principal',
+    env: 'PROCWIRE_MAX_RETAINED_PER_PRINCIPAL',
+    kind: 'count',
+    defaultValue: '64',
+    help: 'exited processes kept for one principal (for get, late readers); past it the oldest is forgotten early, one whose output was all read first',
+  },
+  {
     fileKey: 'isolation',
     flag: '--isolation',
     env: 'PROCWIRE_ISOLATION',

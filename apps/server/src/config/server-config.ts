@@ -27,6 +27,8 @@ export interface ServerLimits {
   readonly processes: number;
   /** Running processes one principal may have at once; more answers `resource_exhausted`. */
   readonly processesPerPrincipal: number;
+  /** Exited processes kept for one principal; past it the oldest is forgotten before `retentionMs`. */
+  readonly retainedPerPrincipal: number;
   /** Room of `processes` kept for each principal of the tokens file (see docs/SECURITY.md). */
   readonly reservedProcessesPerPrincipal: number;
   /** The most env bytes of a start (UTF-8 `NAME=value`, one NUL per entry). */

@@ -33,7 +33,7 @@ export { lazyIterable } from './lazy-iterable.js';
 export { ownTurn } from './own-turn.js';
 export { untilAborted } from './until-aborted.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
-export { ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
+export { hasUnreadOutput, ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
 export {
   DEFAULT_MAX_ENV_ENTRIES,
   MAX_TIMER_MS,

@@ -4,21 +4,36 @@
  * ownership, `not_found` and retention behave the same in every host.
  */
 import { ErrorCode, ProcwireError } from '../errors.js';
+import type { ProcessInfo } from './contract.js';
 
 /** Options of a {@link ProcessRegistry}. */
-export interface ProcessRegistryOptions {
+export interface ProcessRegistryOptions<P = unknown> {
   /** How long an exited process stays queryable, in milliseconds. */
   readonly retentionMs: number;
   /** The most processes running at once (all principals); past it `start` is `resource_exhausted`. */
   readonly maxRunning: number;
   /** The most processes running at once for one principal. Default: `maxRunning`. */
   readonly maxRunningPerPrincipal?: number;
+  /**
+   * The most exited processes retained for one principal: past it the oldest is forgotten before
+   * its retention ends, one whose output was all read first. Their unread output is memory a
+   * principal could otherwise pile up by running short processes. Default: `maxRunningPerPrincipal`.
+   */
+  readonly maxRetainedPerPrincipal?: number;
+  /** True while a process still has output no reader has acknowledged (see {@link hasUnreadOutput}). */
+  readonly hasUnreadOutput?: (process: P) => boolean;
 }
 
 interface Entry<P> {
   readonly process: P;
   running: boolean;
   expiry?: ReturnType<typeof setTimeout>;
+  onForget?: () => void;
+}
+
+/** True while `info` has output a reader has not acknowledged yet. */
+export function hasUnreadOutput(info: ProcessInfo): boolean {
+  return info.stdout.acknowledged < info.stdout.written || info.stderr.acknowledged < info.stderr.written;
 }
 
 
@@ -33,8 +48,10 @@ export class ProcessRegistry<P> {
   private readonly byPrincipal = new Map<string | undefined, Map<string, Entry<P>>>();
   private runningCount = 0;
   private readonly runningByPrincipal = new Map<string | undefined, number>();
+  /** Each principal's exited, still retained process ids, oldest first. */
+  private readonly exitedByPrincipal = new Map<string | undefined, Set<string>>();
 
-  constructor(private readonly options: ProcessRegistryOptions) {}
+  constructor(private readonly options: ProcessRegistryOptions<P>) {}
 
   /** The process with this id owned by `principal`; `undefined` when there is none. */
   find(principal: string | undefined, processId: string): P | undefined {
@@ -94,13 +111,44 @@ export class ProcessRegistry<P> {
     const count = (this.runningByPrincipal.get(principal) ?? 1) - 1;
     if (count === 0) this.runningByPrincipal.delete(principal);
     else this.runningByPrincipal.set(principal, count);
-    entry.expiry = setTimeout(() => {
-      entries.delete(processId);
-      if (entries.size === 0 && this.byPrincipal.get(principal) === entries) this.byPrincipal.delete(principal);
-      onForget?.();
-    }, this.options.retentionMs);
+    if (onForget !== undefined) entry.onForget = onForget;
+    entry.expiry = setTimeout(() => this.forget(principal, processId), this.options.retentionMs);
     // Retention must never keep the host's event loop alive.
     (entry.expiry as { unref?: () => void }).unref?.();
+    let exited = this.exitedByPrincipal.get(principal);
+    if (exited === undefined) {
+      exited = new Set();
+      this.exitedByPrincipal.set(principal, exited);
+    }
+    exited.add(processId);
+    const maxRetained = this.options.maxRetainedPerPrincipal ?? this.options.maxRunningPerPrincipal ?? this.options.maxRunning;
+    if (exited.size > maxRetained) this.forget(principal, this.oldestToForget(entries, exited));
+  }
+
+  /** The oldest exited process whose output was all read, else the oldest. */
+  private oldestToForget(entries: Map<string, Entry<P>>, exited: Set<string>): string {
+    const unread = this.options.hasUnreadOutput;
+    if (unread !== undefined) {
+      for (const id of exited) {
+        const entry = entries.get(id);
+        if (entry !== undefined && !unread(entry.process)) return id;
+      }
+    }
+    return exited.values().next().value as string;
+  }
+
+  /** Forgets an exited process now. */
+  private forget(principal: string | undefined, processId: string): void {
+    const entries = this.byPrincipal.get(principal);
+    const entry = entries?.get(processId);
+    if (entries === undefined || entry === undefined || entry.running) return;
+    clearTimeout(entry.expiry);
+    entries.delete(processId);
+    if (entries.size === 0) this.byPrincipal.delete(principal);
+    const exited = this.exitedByPrincipal.get(principal);
+    exited?.delete(processId);
+    if (exited?.size === 0) this.exitedByPrincipal.delete(principal);
+    entry.onForget?.();
   }
 
   /** The processes of `principal`, in start order. */
@@ -125,6 +173,7 @@ export class ProcessRegistry<P> {
       for (const entry of entries.values()) if (entry.expiry !== undefined) clearTimeout(entry.expiry);
     }
     this.byPrincipal.clear();
+    this.exitedByPrincipal.clear();
     this.runningCount = 0;
     this.runningByPrincipal.clear();
   }
