@@ -8,13 +8,10 @@ import { ErrorCode, ProcwireError } from '../errors.js';
 import type {
   AckOutputRequest,
   CallOptions,
-  ExitStatus,
-  ProcessInfo,
   PtySettings,
   ReadOutputRequest,
   StartRequest,
   Transport,
-  WriteInputResult,
 } from './contract.js';
 import {
   type StartLimits,
@@ -26,21 +23,11 @@ import {
   validateTerminalSize,
 } from './validate.js';
 
-/** What each call {@link callTransport} makes answers with. */
-export interface TransportCallResults {
-  readonly start: ProcessInfo;
-  readonly ackOutput: void;
-  readonly writeInput: WriteInputResult;
-  readonly wait: ExitStatus;
-  readonly poll: ExitStatus | null;
-  readonly signal: void;
-  readonly resize: void;
-  readonly get: ProcessInfo;
-  readonly list: ProcessInfo[];
-}
-
 /** The calls that answer once (`readOutput` streams: see {@link readOutputRequestFrom}). */
-export type TransportCallMethod = keyof TransportCallResults;
+export type TransportCallMethod = 'start' | 'ackOutput' | 'writeInput' | 'wait' | 'poll' | 'signal' | 'resize' | 'get' | 'list';
+
+/** What each call {@link callTransport} makes answers with: what the transport's method resolves to. */
+export type TransportCallResults = { readonly [M in TransportCallMethod]: Awaited<ReturnType<Transport[M]>> };
 
 /**
  * Check `request` (as a wire decoded it) for `method`, then make the call on `transport` with
@@ -70,7 +57,7 @@ export function callTransport(
   }
 }
 
-const callMethods = new Set<string>(['start', 'ackOutput', 'writeInput', 'wait', 'poll', 'signal', 'resize', 'get', 'list']);
+const callMethods = new Set<string>(['start', 'ackOutput', 'writeInput', 'wait', 'poll', 'signal', 'resize', 'get', 'list'] satisfies TransportCallMethod[]);
 
 function dispatch(
   transport: Transport,
