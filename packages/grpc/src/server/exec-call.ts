@@ -36,7 +36,7 @@ export interface ExecCallHost {
   failure(error: unknown): Partial<ServiceError>;
   /** The most output bytes in one event. */
   readonly maxOutputChunkBytes: number;
-  /** The checks on the `start` request, as for the Start RPC. */
+  /** Checks on the start request (argv and env limits). */
   readonly startLimits: StartLimits;
 }
 
