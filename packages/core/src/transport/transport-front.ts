@@ -125,7 +125,7 @@ class Connection implements FrontConnection {
       } else if (message.method === undefined && typeof message.credit === 'number') {
         this.calls.get(message.id)?.grant(message.credit);
       } else {
-        this.start(message);
+        this.runCall(message);
       }
     } catch (error) {
       this.reply({ id: message.id, error: encodeWireError(error) });
@@ -141,7 +141,7 @@ class Connection implements FrontConnection {
   }
 
   /** Tracks the call (throws for a reused id or past the bound) and runs it. */
-  private start(message: FrontMessage): void {
+  private runCall(message: FrontMessage): void {
     let credit = Math.max(0, Number(message.credit) || 0);
     let granted: (() => void) | undefined;
     const call: FrontCall = {
