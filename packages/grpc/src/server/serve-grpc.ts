@@ -304,16 +304,16 @@ class ProcwireGrpcService {
     private readonly gate: ConnectionGate,
   ) {
     this.maxChunk = limits.maxOutputChunkBytes ?? 1024 * 1024;
-    this.startLimits = {
-      ...(limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: limits.maxArgvBytes }),
-      ...(limits.maxEnvBytes === undefined ? {} : { maxEnvBytes: limits.maxEnvBytes }),
-    };
     if (!Number.isSafeInteger(this.maxChunk) || this.maxChunk < 1) {
       throw new ProcwireError(
         ErrorCode.InvalidArgument,
         `limits.maxOutputChunkBytes must be a positive integer, got ${String(limits.maxOutputChunkBytes)}`,
       );
     }
+    this.startLimits = {
+      ...(limits.maxArgvBytes === undefined ? {} : { maxArgvBytes: limits.maxArgvBytes }),
+      ...(limits.maxEnvBytes === undefined ? {} : { maxEnvBytes: limits.maxEnvBytes }),
+    };
   }
 
   /** Ends every open call; new calls answer UNAVAILABLE. */
