@@ -81,6 +81,24 @@ describe('the transport kit', { timeout: 30_000 }, () => {
     await host.close();
   });
 
+  it('the front answers a cancel with aborted, refuses a reused call id (cancelling both), and goes on', async () => {
+    const host = memoryTransport({ programs });
+    const { call, connection, replies } = connectTo(createTransportFront(host));
+    await call({ method: 'start', request: { processId: 'idle', argv: ['idle'], stdout: 'pipe', stderr: 'pipe' } });
+    connection.receive({ id: 50, method: 'wait', request: { processId: 'idle' } });
+    connection.receive({ id: 50, cancel: true });
+    connection.receive({ id: 51, method: 'wait', request: { processId: 'idle' } });
+    connection.receive({ id: 51, method: 'wait', request: { processId: 'idle' } });
+    connection.receive({ id: 52, cancel: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answers = (id: number) => replies.filter((reply) => reply.id === id).map((reply) => [reply.error?.code, reply.error?.message]);
+    assert.deepEqual(answers(50), [[ErrorCode.Aborted, 'cancelled by the client']]);
+    assert.deepEqual(answers(51), [[ErrorCode.InvalidArgument, 'call id 51 is already in flight: both calls are cancelled']]);
+    assert.deepEqual(answers(52), [[ErrorCode.NotFound, 'no call in flight with call id 52']]);
+    assert.equal((await call({ method: 'poll', request: { processId: 'idle' } })).result, null);
+    await host.close();
+  });
+
   it('the front bounds the calls in flight on one connection, and sends nothing once it is closed', async () => {
     const host = memoryTransport({ programs });
     const front = createTransportFront(host, { maxCallsPerConnection: 2 });

@@ -97,7 +97,7 @@ describe('websocket: bad frames get clear errors and the connection goes on', ()
     const wait = (callId: number) => encodeFrame({ type: FrameType.Wait, callId }, encodeJson({ processId: 'sleeper' }));
     raw.send(wait(21));
     raw.send(wait(22));
-    await expectError(wait(23), 23, 'resource_exhausted', /2 calls are in flight/);
+    await expectError(wait(23), 23, 'resource_exhausted', /too many calls in flight on this connection: the limit is 2/);
     // Cancelling frees the slots: each cancelled call answers aborted.
     await expectError(encodeFrame({ type: FrameType.Cancel, callId: 21 }), 21, 'aborted', /cancelled/);
     await expectError(encodeFrame({ type: FrameType.Cancel, callId: 22 }), 22, 'aborted', /cancelled/);

@@ -50,6 +50,16 @@ export {
 
 // Pieces every network transport needs: errors on the wire, the server-side front and its client.
 export { connectionLostError, decodeWireError, encodeWireError, type WireError } from './wire-errors.js';
+// The rules every server applies, once: request checks and the host call, tokens, a connection's calls.
+export {
+  callTransport,
+  readOutputRequestFrom,
+  startRequestFrom,
+  type TransportCallMethod,
+  type TransportCallResults,
+} from './call-transport.js';
+export { TokenTable } from './token-table.js';
+export { type ConnectionCall, ConnectionCalls } from './connection-calls.js';
 export { createFrontClient, type FrontClientOptions, type FrontLink } from './front-client.js';
 export {
   createTransportFront,

@@ -8,14 +8,13 @@ import { once } from 'node:events';
 import type { handleBidiStreamingCall, ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import {
   type CallOptions,
+  callTransport,
   ErrorCode,
   type OutputFd,
   ProcwireError,
-  type Transport,
-  validateFd,
-  validateOffset,
   type StartLimits,
-  validateStartRequest,
+  type Transport,
+  validateOffset,
 } from '@procwire/core/transport';
 import type * as pb from '../gen/procwire/v1/procwire.js';
 import { exitStatusToWire, processInfoToWire, startRequestFromWire } from '../wire/convert.js';
@@ -84,10 +83,9 @@ async function runExec(host: ExecCallHost, call: ExecCall, options: CallOptions,
     throw new ProcwireError(ErrorCode.InvalidArgument, 'the first Exec message must be `start` with its `start` request');
   }
   const request = startRequestFromWire(begin.start);
-  validateStartRequest(request, host.startLimits);
   validateOffset(begin.stdoutOffset, 'stdout_offset');
   validateOffset(begin.stderrOffset, 'stderr_offset');
-  const info = await host.transport.start(request, options);
+  const info = await callTransport(host.transport, 'start', request, options, host.startLimits);
   const { processId } = info;
   const sender = new EventSender(call, signal);
   await sender.send({ started: processInfoToWire(info) }, 0);
@@ -168,14 +166,11 @@ async function applyRequests(
     const message = decoded instanceof Promise ? await decoded : decoded;
     if (message.ack !== undefined) {
       const { fd, offset } = message.ack;
-      validateFd(fd);
-      validateOffset(offset);
-      await host.transport.ackOutput({ processId, fd, offset }, options);
+      await callTransport(host.transport, 'ackOutput', { processId, fd, offset }, options);
       // A process_id inside an ack or input is ignored: the call's process is the one it started.
     } else if (message.input !== undefined) {
       const { offset, data, eof } = message.input;
-      validateOffset(offset);
-      const result = await host.transport.writeInput({ processId, offset, data, eof }, options);
+      const result = await callTransport(host.transport, 'writeInput', { processId, offset, data, eof }, options);
       await sender.send({ input: { offset: result.offset, eof: result.eof } }, 0);
     } else {
       throw new ProcwireError(ErrorCode.InvalidArgument, 'after `start`, an Exec message must be `ack` or `input`');

@@ -23,18 +23,14 @@ import {
 } from '@grpc/grpc-js';
 import {
   type CallOptions,
+  callTransport,
   DEFAULT_MAX_ENV_ENTRIES,
   ErrorCode,
   ProcwireError,
+  readOutputRequestFrom,
   type StartLimits,
   type Transport,
   validateEnvEntries,
-  validateFd,
-  validateOffset,
-  validateProcessId,
-  validateSignalName,
-  validateStartRequest,
-  validateTerminalSize,
   type WriteInputResult,
 } from '@procwire/core/transport';
 import { HealthService } from '../gen/grpc/health/v1/health.js';
@@ -439,11 +435,7 @@ class ProcwireGrpcService {
     context: CallContext,
   ): Promise<void> {
     checkDecoded(call.request);
-    const { processId, fd, offset } = call.request;
-    validateProcessId(processId);
-    validateFd(fd);
-    validateOffset(offset);
-    const chunks = this.transport.readOutput({ processId, fd, offset }, context.options);
+    const chunks = this.transport.readOutput(readOutputRequestFrom(call.request), context.options);
     const unsent = new UnsentBytes(Math.max(unsentOutputLimit, 2 * this.maxChunk));
     for await (const batch of outputBatches(chunks, this.maxChunk)) {
       let size = 0;
@@ -519,62 +511,43 @@ class ProcwireGrpcService {
 
   private writeInput(request: pb.WriteInputRequest, context: CallContext): Promise<WriteInputResult> {
     checkDecoded(request);
-    validateProcessId(request.processId);
-    validateOffset(request.offset);
-    return this.transport.writeInput(
-      { processId: request.processId, offset: request.offset, data: request.data, eof: request.eof },
-      context.options,
-    );
+    return callTransport(this.transport, 'writeInput', request, context.options);
   }
 
   readonly implementation: pb.ProcwireServer = {
     start: this.unary(async (request: pb.StartRequest, context) => {
       const start = startRequestFromWire(request);
-      validateStartRequest(start, this.startLimits);
-      return processInfoToWire(await this.transport.start(start, context.options));
+      return processInfoToWire(await callTransport(this.transport, 'start', start, context.options, this.startLimits));
     }),
     readOutput: this.readOutput,
     ackOutput: this.unary(async (request: pb.AckOutputRequest, context) => {
-      validateProcessId(request.processId);
-      validateFd(request.fd);
-      validateOffset(request.offset);
-      await this.transport.ackOutput(
-        { processId: request.processId, fd: request.fd, offset: request.offset },
-        context.options,
-      );
+      await callTransport(this.transport, 'ackOutput', request, context.options);
       return {};
     }),
     writeInput: this.unary((request: pb.WriteInputRequest, context) => this.writeInput(request, context)),
     writeInputStream: this.writeInputStream,
     writeInputCalls: this.writeInputCalls as handleBidiStreamingCall<pb.InputCall, pb.InputCallResult>,
     wait: this.unary(async (request: pb.ProcessRequest, context) => {
-      validateProcessId(request.processId);
-      return exitStatusToWire(await this.transport.wait({ processId: request.processId }, context.options));
+      return exitStatusToWire(await callTransport(this.transport, 'wait', request, context.options));
     }, 'output'),
     poll: this.unary(async (request: pb.ProcessRequest, context) => {
-      validateProcessId(request.processId);
-      const exit = await this.transport.poll({ processId: request.processId }, context.options);
+      const exit = await callTransport(this.transport, 'poll', request, context.options);
       return exit === null ? { exited: false } : { exited: true, exit: exitStatusToWire(exit) };
     }),
     signal: this.unary(async (request: pb.SignalRequest, context) => {
-      validateProcessId(request.processId);
-      validateSignalName(request.signal);
-      await this.transport.signal({ processId: request.processId, signal: request.signal }, context.options);
+      await callTransport(this.transport, 'signal', request, context.options);
       return {};
     }),
     resize: this.unary(async (request: pb.ResizeRequest, context) => {
-      validateProcessId(request.processId);
       const size = { cols: request.cols, rows: request.rows };
-      validateTerminalSize(size);
-      await this.transport.resize({ processId: request.processId, size }, context.options);
+      await callTransport(this.transport, 'resize', { processId: request.processId, size }, context.options);
       return {};
     }),
     list: this.unary(async (_request: pb.ListRequest, context) => ({
-      processes: (await this.transport.list(context.options)).map(processInfoToWire),
+      processes: (await callTransport(this.transport, 'list', undefined, context.options)).map(processInfoToWire),
     })),
     get: this.unary(async (request: pb.ProcessRequest, context) => {
-      validateProcessId(request.processId);
-      return processInfoToWire(await this.transport.get({ processId: request.processId }, context.options));
+      return processInfoToWire(await callTransport(this.transport, 'get', request, context.options));
     }),
     exec: ((call) =>
       execCallHandler({

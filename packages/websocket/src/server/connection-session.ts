@@ -14,16 +14,16 @@
 import { setMaxListeners } from 'node:events';
 import {
   type CallOptions,
+  callTransport,
+  ConnectionCalls,
   ErrorCode,
   type OutputChunk,
   type OutputFd,
   ownTurn,
   ProcwireError,
+  readOutputRequestFrom,
+  type StartLimits,
   type Transport,
-  validateFd,
-  validateProcessId,
-  validateSignalName,
-  validateTerminalSize,
 } from '@procwire/core/transport';
 import type { WebSocket } from 'ws';
 import {
@@ -47,7 +47,6 @@ import { TickCork } from '../node/tick-cork.js';
 import type { ResolvedLimits } from './options.js';
 import { sendFrameWithPayload } from './output-sender.js';
 import { precheckStartEntries } from './nested-members.js';
-import { startRequestFrom } from './start-params.js';
 
 /** Start payloads above this size are parsed in a turn of the event loop of their own. */
 const PARSE_LATER_ABOVE_BYTES = 16 * 1024;
@@ -89,7 +88,7 @@ interface ServerCall {
   /**
    * Absent for `Ack` and `Write`, which are too frequent to build an AbortController each (it
    * was the server's largest cost per echoed keystroke after the socket). An `Ack` is quick and
-   * advisory; the `Write`s of a connection share `writesAborted`, which aborts when it closes.
+   * advisory; the `Write`s of a connection share `calls.dropped`, which aborts when it closes.
    */
   readonly controller?: AbortController;
   read?: ReadFlow;
@@ -100,7 +99,8 @@ function invalid(message: string): ProcwireError {
 }
 
 export class ConnectionSession {
-  private readonly calls = new Map<number, ServerCall>();
+  /** The bound, call ids, cancel and the aborts on close: the rules of core's `ConnectionCalls`. */
+  private readonly calls: ConnectionCalls<ServerCall>;
   private queuedBytes = 0;
   /** Stdin bytes of this connection's `Write`s the transport has not answered yet. */
   private pendingInputBytes = 0;
@@ -128,9 +128,8 @@ export class ConnectionSession {
   private lastActivity = Date.now();
   private readonly idleTimer: ReturnType<typeof setInterval> | undefined;
   private readonly callOptionsBase: { readonly principal?: string };
-  /** Aborts every `Write` still in flight when the connection closes. */
-  private readonly writesAborted = new AbortController();
   private readonly writeOptions: CallOptions;
+  private readonly startLimits: StartLimits;
   private readonly cork: TickCork;
 
   constructor(
@@ -139,10 +138,12 @@ export class ConnectionSession {
     principal: string | undefined,
     private readonly limits: ResolvedLimits,
   ) {
+    this.calls = new ConnectionCalls(limits.maxCallsPerConnection);
     this.callOptionsBase = principal === undefined ? {} : { principal };
     // Every Write in flight on this connection may listen to it (a relayed transport does).
-    setMaxListeners(0, this.writesAborted.signal);
-    this.writeOptions = { ...this.callOptionsBase, signal: this.writesAborted.signal };
+    setMaxListeners(0, this.calls.dropped);
+    this.writeOptions = { ...this.callOptionsBase, signal: this.calls.dropped };
+    this.startLimits = { maxArgvBytes: limits.maxArgvBytes, maxEnvBytes: limits.maxEnvBytes, maxEnvEntries: limits.maxEnvEntries };
     this.cork = new TickCork(socket);
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', () => this.closed());
@@ -191,20 +192,8 @@ export class ConnectionSession {
       this.cancel(callId);
       return;
     }
-    const existing = this.calls.get(callId);
-    if (existing !== undefined) {
-      this.calls.delete(callId);
-      existing.controller?.abort();
-      throw invalid(`call id ${callId} is already in flight: both calls are cancelled`);
-    }
-    if (this.calls.size >= this.limits.maxCallsPerConnection) {
-      throw new ProcwireError(
-        ErrorCode.ResourceExhausted,
-        `${this.limits.maxCallsPerConnection} calls are in flight on this connection, the most allowed`,
-      );
-    }
     const call: ServerCall = type === FrameType.Ack || type === FrameType.Write ? {} : { controller: new AbortController() };
-    this.calls.set(callId, call);
+    this.calls.open(callId, call);
     void this.run(frame, call);
   }
 
@@ -213,14 +202,10 @@ export class ConnectionSession {
     try {
       answer = await this.perform(frame, call);
     } catch (error) {
-      if (this.calls.get(frame.callId) === call) {
-        this.calls.delete(frame.callId);
-        this.sendError(frame.callId, error);
-      }
+      if (this.calls.finish(frame.callId, call)) this.sendError(frame.callId, error);
       return;
     }
-    if (this.calls.get(frame.callId) === call) {
-      this.calls.delete(frame.callId);
+    if (this.calls.finish(frame.callId, call)) {
       // During a transfer an Ack arrives with more output ready to send: its answer joins that
       // output's write instead of costing a write (and a wakeup of the client) of its own.
       if (frame.type === FrameType.Ack) {
@@ -250,20 +235,15 @@ export class ConnectionSession {
         // The frames of one socket read are all handled in one turn of the event loop: a large
         // Start is parsed in a turn of its own, so several cost several short pauses, not one long.
         if (frame.payload.byteLength > PARSE_LATER_ABOVE_BYTES) await ownTurn();
-        const request = startRequestFrom(decodeJsonObject(frame.payload, 'Start'), {
-          maxArgvBytes: this.limits.maxArgvBytes,
-          maxEnvBytes: this.limits.maxEnvBytes,
-          maxEnvEntries: this.limits.maxEnvEntries,
-        });
-        return result(await this.transport.start(request, options));
+        const params = decodeJsonObject(frame.payload, 'Start');
+        return result(await callTransport(this.transport, 'start', params, options, this.startLimits));
       }
       case FrameType.Read:
         return this.read(frame, call, options);
       case FrameType.Ack: {
         const { processId, rest } = decodeAddressed(frame.payload);
         if (rest.byteLength !== 0) throw invalid('an Ack payload holds only the process id');
-        validateFd(frame.fd);
-        await this.transport.ackOutput({ processId, fd: frame.fd, offset: frame.offset }, options);
+        await callTransport(this.transport, 'ackOutput', { processId, fd: frame.fd, offset: frame.offset }, options);
         return result(undefined);
       }
       case FrameType.Write: {
@@ -280,7 +260,7 @@ export class ConnectionSession {
         this.pendingInputBytes += size;
         let written: Awaited<ReturnType<Transport['writeInput']>>;
         try {
-          written = await this.transport.writeInput({ processId, offset: frame.offset, data: rest, eof }, options);
+          written = await callTransport(this.transport, 'writeInput', { processId, offset: frame.offset, data: rest, eof }, options);
         } finally {
           this.pendingInputBytes -= size;
         }
@@ -292,32 +272,23 @@ export class ConnectionSession {
         });
       }
       case FrameType.Wait:
-        return result(await this.transport.wait({ processId: processIdParam(frame, 'Wait') }, options));
+        return result(await callTransport(this.transport, 'wait', decodeJsonObject(frame.payload, 'Wait'), options));
       case FrameType.Poll:
-        return result(await this.transport.poll({ processId: processIdParam(frame, 'Poll') }, options));
+        return result(await callTransport(this.transport, 'poll', decodeJsonObject(frame.payload, 'Poll'), options));
       case FrameType.Get:
-        return result(await this.transport.get({ processId: processIdParam(frame, 'Get') }, options));
-      case FrameType.Signal: {
-        const params = decodeJsonObject(frame.payload, 'Signal');
-        validateProcessId(params.processId);
-        validateSignalName(params.signal);
-        await this.transport.signal({ processId: params.processId, signal: params.signal }, options);
+        return result(await callTransport(this.transport, 'get', decodeJsonObject(frame.payload, 'Get'), options));
+      case FrameType.Signal:
+        await callTransport(this.transport, 'signal', decodeJsonObject(frame.payload, 'Signal'), options);
         return result(undefined);
-      }
-      case FrameType.Resize: {
-        const params = decodeJsonObject(frame.payload, 'Resize');
-        validateProcessId(params.processId);
-        validateTerminalSize(params.size);
-        const { cols, rows } = params.size;
-        await this.transport.resize({ processId: params.processId, size: { cols, rows } }, options);
+      case FrameType.Resize:
+        await callTransport(this.transport, 'resize', decodeJsonObject(frame.payload, 'Resize'), options);
         return result(undefined);
-      }
       case FrameType.List: {
         const params = decodeJson(frame.payload);
         if (params !== undefined && (typeof params !== 'object' || params === null || Object.keys(params).length > 0)) {
           throw invalid('a List payload must be empty or {}');
         }
-        return result(await this.transport.list(options));
+        return result(await callTransport(this.transport, 'list', undefined, options));
       }
       default:
         throw invalid(`frame type 0x${frame.type.toString(16)} does not start a call`);
@@ -329,8 +300,8 @@ export class ConnectionSession {
     if (rest.byteLength !== 4) throw invalid('a Read payload holds the process id and a 4-byte window');
     const window = Math.min(new DataView(rest.buffer, rest.byteOffset, 4).getUint32(0), this.limits.maxReadWindowBytes);
     if (window === 0) throw invalid('the read window must be at least 1 byte');
-    validateFd(frame.fd);
-    const fd: OutputFd = frame.fd;
+    const request = readOutputRequestFrom({ processId, fd: frame.fd, offset: frame.offset });
+    const fd: OutputFd = request.fd;
     const flow: ReadFlow = {
       callId: frame.callId,
       fd,
@@ -344,7 +315,7 @@ export class ConnectionSession {
     call.read = flow;
     const signal = options.signal!;
     // Iterated by hand, not with for-await: a chunk that can go out at once costs no extra promise.
-    const iterator = this.transport.readOutput({ processId, fd, offset: frame.offset }, options)[Symbol.asyncIterator]();
+    const iterator = this.transport.readOutput(request, options)[Symbol.asyncIterator]();
     try {
       for (;;) {
         const next = await iterator.next();
@@ -475,11 +446,7 @@ export class ConnectionSession {
   }
 
   private cancel(callId: number): void {
-    const call = this.calls.get(callId);
-    if (call === undefined) throw new ProcwireError(ErrorCode.NotFound, `no call in flight with call id ${callId}`);
-    this.calls.delete(callId);
-    call.controller?.abort();
-    this.sendError(callId, new ProcwireError(ErrorCode.Aborted, 'cancelled by the client'));
+    this.sendError(callId, this.calls.cancel(callId));
   }
 
   private send(frame: Uint8Array): void {
@@ -532,18 +499,9 @@ export class ConnectionSession {
     if (this.idleTimer !== undefined) clearInterval(this.idleTimer);
     clearTimeout(this.heldWrittenTimer);
     this.heldWritten = [];
-    const calls = [...this.calls.values()];
-    this.calls.clear();
-    for (const call of calls) call.controller?.abort();
-    this.writesAborted.abort();
+    this.calls.close();
     this.batching.clear();
     this.deferredAnswers = [];
     for (const wake of this.drainWaiters.splice(0)) wake();
   }
-}
-
-function processIdParam(frame: Frame, what: string): string {
-  const params = decodeJsonObject(frame.payload, what);
-  validateProcessId(params.processId);
-  return params.processId;
 }

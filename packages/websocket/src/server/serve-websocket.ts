@@ -11,12 +11,11 @@ import {
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Transport } from '@procwire/core/transport';
+import { TokenTable, type Transport } from '@procwire/core/transport';
 import { WebSocketServer } from 'ws';
 import { CloseCode, SUBPROTOCOL } from '../wire/index.js';
 import { ConnectionSession } from './connection-session.js';
 import { resolveLimits, type ServeWebSocketOptions } from './options.js';
-import { TokenTable } from './token-table.js';
 import { checkUpgrade, isLoopbackAddress } from './upgrade-check.js';
 
 /** A running server. */
@@ -44,7 +43,7 @@ export async function serveWebSocket(
   const limits = resolveLimits(options.limits);
   const path = options.path ?? '/procwire';
   if (!path.startsWith('/')) throw new TypeError(`serveWebSocket: path must start with "/", got ${JSON.stringify(path)}`);
-  const tokens = options.tokens === undefined ? undefined : new TokenTable(options.tokens);
+  const tokens = options.tokens === undefined ? undefined : tokenTableOf(options.tokens);
   const host = options.host ?? '127.0.0.1';
   const ownServer = options.server === undefined;
   if (options.allowedOrigins !== undefined) {
@@ -169,4 +168,16 @@ function refuse(socket: Duplex, status: keyof typeof statusText, message: string
   ];
   socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
   (socket as Socket).destroySoon?.();
+}
+
+/** The core token table of `tokens`, refused (as every bad option is) with a `TypeError` naming it. */
+function tokenTableOf(tokens: Readonly<Record<string, string>>): TokenTable {
+  let table: TokenTable;
+  try {
+    table = new TokenTable(tokens);
+  } catch (error) {
+    throw new TypeError(`serveWebSocket: tokens: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (table.size === 0) throw new TypeError('serveWebSocket: tokens must hold at least one token');
+  return table;
 }

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, tokenFromSubprotocol } from '../wire/index.js';
-import type { TokenTable } from './token-table.js';
+import type { TokenTable } from '@procwire/core/transport';
 
 /** The verdict on an upgrade. */
 export type UpgradeVerdict =
