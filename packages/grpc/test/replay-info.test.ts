@@ -80,8 +80,9 @@ describe('OutputStreamInfo.replayFrom over gRPC', () => {
         assert.equal(text, 'first\n');
         // Sent at once after the end of output: on the Exec call, racing its exit event.
         await client.ackOutput({ processId, fd: 1, offset: 6 });
-        const info = await acknowledged(client, processId, 6);
-        assert.equal(info.state, 'exited');
+        await acknowledged(client, processId, 6);
+        await client.wait({ processId });
+        assert.equal((await client.get({ processId })).stdout.acknowledged, 6);
       }
     });
   });
