@@ -3,7 +3,7 @@
  * Each call is authenticated, validated, then handed to the transport with the caller's principal
  * and an AbortSignal that fires when the call is cancelled or the server closes.
  */
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { createServer as createNetServer, isIP, type AddressInfo } from 'node:net';
 import {
@@ -482,6 +482,8 @@ class ProcwireGrpcService {
   private readonly writeInputCalls: handleBidiStreamingCall<DecodedInputCall, pb.InputCallResult> = (call) => {
     const context = this.admit(call, 'input', (error) => call.emit('error', error));
     if (context === undefined) return;
+    // Every write in flight on this call (up to a thousand) listens to its signal while it waits.
+    setMaxListeners(0, context.signal);
     serveInputCalls(call, {
       signal: context.signal,
       apply: (write, invalid) => {
