@@ -5,6 +5,7 @@
  * gets the same `invalid_argument` everywhere and never reaches a host as something else.
  */
 import { ErrorCode, ProcwireError } from '../errors.js';
+import { ownTurn } from './own-turn.js';
 import type {
   AckOutputRequest,
   CallOptions,
@@ -70,8 +71,13 @@ function dispatch(
   if (method === 'list') return transport.list(options);
   const request = objectOf(input, method);
   switch (method) {
-    case 'start':
-      return transport.start(startRequestFrom(request, startLimits), options);
+    case 'start': {
+      const start = startRequestFrom(request, startLimits);
+      if (!isLargeStart(start)) return transport.start(start, options);
+      // Reading and checking a large start took a good part of this turn of the event loop; the
+      // host's own work on it (its checks, the environment, the spawn) gets a turn of its own.
+      return ownTurn().then(() => transport.start(start, options));
+    }
     case 'ackOutput':
       return transport.ackOutput(outputRequestOf(request, 'ackOutput'), options);
     case 'writeInput': {
@@ -104,6 +110,17 @@ function dispatch(
     default:
       throw invalid(`unknown method ${JSON.stringify(method)}`);
   }
+}
+
+/** Starts with this many argv items and env entries or more are large (each costs microseconds). */
+const LARGE_START_ITEMS = 512;
+
+function isLargeStart(start: StartRequest): boolean {
+  if (start.argv.length >= LARGE_START_ITEMS) return true;
+  if (start.env === undefined) return false;
+  let entries = 0;
+  for (const _key in start.env) if (++entries + start.argv.length >= LARGE_START_ITEMS) return true;
+  return false;
 }
 
 /**
