@@ -1,49 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { type Client, createClient } from '@procwire/core';
 import { grpcTransport } from '@procwire/grpc/client';
 import { websocketTransport } from '@procwire/websocket/client';
 import { eventually, runProcwire, startProcwire } from './cli-process.js';
+import { startServerApp } from './server-app-process.js';
 import { aliceToken } from './targets.js';
 
 // The real server app with its default --replay-bytes, as users run it.
-const serverMain = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'procwire-cli-replay-'));
-writeFileSync(join(dir, 'tokens'), `${aliceToken} alice\n`, { mode: 0o600 });
-const server = spawn(
-  process.execPath,
-  [serverMain, '--grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--tokens-file', join(dir, 'tokens'), '--ready-file', join(dir, 'ready.json')],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-);
-let serverLog = '';
-server.stderr.on('data', (chunk: Buffer) => {
-  serverLog += chunk.toString();
-});
-const exited = new Promise((resolve) => server.on('exit', resolve));
+const ready = await startServerApp();
 const clients: Client[] = [];
 after(async () => {
   await Promise.all(clients.map((client) => client.close()));
-  server.kill('SIGTERM');
-  await exited;
-  rmSync(dir, { recursive: true, force: true });
+  await ready.stop();
 });
-
-const ready = await eventually(
-  `the server's ready file (server log: ${serverLog})`,
-  async () => {
-    try {
-      return JSON.parse(readFileSync(join(dir, 'ready.json'), 'utf8')) as { grpc: string; websocket: string };
-    } catch {
-      return undefined;
-    }
-  },
-  30_000,
-);
 
 const targets = [
   { name: 'grpc', url: `grpc://${ready.grpc}`, client: () => createClient(grpcTransport({ address: ready.grpc, token: aliceToken })) },
