@@ -100,9 +100,17 @@ class DockerTransport implements Transport {
   private async launch(request: StartRequest, principal: string | undefined): Promise<ProcessInfo> {
     const tty = request.pty !== undefined;
     let execId = '';
+    // The engine applies concurrent resizes in any order: one at a time, so the last one asked
+    // for is the size the terminal keeps (the start's own size must not land after a resize()).
+    let resizing: Promise<void> = Promise.resolve();
+    const resizeInOrder = (size: TerminalSize): Promise<void> => {
+      const resized = resizing.then(() => this.resizeExec(execId, size));
+      resizing = resized.catch(() => {});
+      return resized;
+    };
     const control: ExecControl = {
       signalGroup: (pgid, signal) => this.signalGroup(execId, pgid, signal),
-      resize: (size) => this.resizeExec(execId, size),
+      resize: resizeInOrder,
       exitCode: () => this.exitCode(execId),
     };
     const process = new ExecProcess({
@@ -143,7 +151,7 @@ class DockerTransport implements Transport {
       throw engineError(error, this.options.container);
     }
     process.attach(new ExecConnection(socket, tty, process), request.timeoutMs);
-    if (request.pty !== undefined) void this.resizeExec(execId, request.pty).catch(() => {});
+    if (request.pty !== undefined) void resizeInOrder(request.pty).catch(() => {});
     const header = await process.started;
     if (header instanceof Error) {
       throw new ProcwireError(ErrorCode.FailedPrecondition, `cannot run in container ${JSON.stringify(this.options.container)}: ${header.message}`, {
