@@ -5,7 +5,6 @@
  * call, so exec + wait costs one round trip and a client needs no other RPC.
  */
 import { once } from 'node:events';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { handleBidiStreamingCall, ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import {
   type CallOptions,
@@ -113,13 +112,27 @@ async function runExec(host: ExecCallHost, call: ExecCall, options: CallOptions,
   await sender.send({ exit: exitStatusToWire(status) }, 0);
   // Acks the client sent before it saw the exit are still on their way: they are applied until it
   // half-closes (it does on the exit), so a later get() continues exactly after what it consumed.
-  // A client that never half-closes gets the call ended after a while (sooner if the call ends).
-  const lingering = delay(lingerAfterExitMs, undefined, { signal, ref: false }).catch(() => {});
-  await Promise.race([requestsApplied, requestFailure, lingering]).catch(() => {});
+  // A client that never half-closes gets the call ended after a while.
+  await Promise.race([requestsApplied, requestFailure, lingering(signal)]).catch(() => {});
 }
 
 /** How long the call stays open after the exit for the client's last acks. */
 const lingerAfterExitMs = 2000;
+
+/** Resolves after {@link lingerAfterExitMs} or when `signal` aborts (the call ended). */
+function lingering(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, lingerAfterExitMs);
+    timer.unref();
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 async function streamOutput(
   host: ExecCallHost,
