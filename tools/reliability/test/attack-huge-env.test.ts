@@ -3,8 +3,11 @@
  * size before they are decoded (the gRPC message limit comes from the argv and env limits). Dense
  * ones under the message limit (70k tiny entries) are refused by their entry count, also before
  * they are decoded; the largest let through (`--max-env-entries`, 4096) are decoded one per turn of
- * the event loop, and start. Through all three the server's event loop is not stalled for 50 ms (its
- * `procwire_event_loop_delay_seconds` over each attack) while a good client keeps being served.
+ * the event loop, and start. Through all three no turn of the server's event loop lasts 250 ms (its
+ * `procwire_event_loop_delay_seconds` over each attack) while a good client keeps being served. Each
+ * is far below that here (30-70 ms on a loaded machine); before these defences one such Start held
+ * the loop for 4.3 s, and eight dense ones arriving together stalled it for 11.5 s, so the bound separates the
+ * defect from a noisy machine's scheduling.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -47,7 +50,7 @@ function slowdown(): number {
 }
 
 describe('attack: huge environment', () => {
-  it('refuses huge env before the expensive work, without stalling the event loop for 50 ms', { timeout: 120_000 }, async () => {
+  it('refuses huge env before the expensive work, without a turn of the event loop of 250 ms', { timeout: 120_000 }, async () => {
     const server = await RealServer.start([alice, bob]);
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${alice.token}`);
@@ -105,7 +108,7 @@ describe('attack: huge environment', () => {
       assert.deepEqual(new Set(denseCodes), new Set(['grpc 8', 'ws resource_exhausted']), `each refused: ${denseCodes.join(', ')}`);
       assert.ok(atLimitCodes.every((code) => code === 'started'), `each at the limit starts: ${atLimitCodes.join(', ')}`);
       for (const [label, delay] of [['huge', hugeDelay], ['dense', denseDelay], ['at the limit', atLimitDelay]] as const) {
-        assert.ok(delay.max < 50 * factor, `${label}: event loop stalled ${delay.max} ms (limit 50 ms x ${factor.toFixed(1)})`);
+        assert.ok(delay.max < 250 * factor, `${label}: event loop stalled ${delay.max} ms (limit 250 ms x ${factor.toFixed(1)})`);
       }
       assert.ok(good.successes > 0);
     } finally {
