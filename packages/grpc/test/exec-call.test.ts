@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ClientDuplexStream, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { createClient } from '@procwire/core';
 import { procwireV1 } from '@procwire/grpc/generated';
 import { type Stack, startStack } from './support/stack.js';
 
@@ -18,6 +19,15 @@ const startRequest = (processId: string, argv: string[]): procwireV1.StartReques
   stderr: 0,
   timeoutMs: 0,
 });
+
+/** `promise`, or a rejection with `message` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** Collects a call's events; `next(predicate)` waits for the first event after the last taken that matches. */
 function collect(call: Call) {
@@ -89,6 +99,16 @@ describe('Exec: a whole exec on one call', () => {
     assert.equal(events.events.at(-1)?.exit?.exitCode, 3);
   });
 
+  test("the client's half-close after the exit ends the call OK at once (its HTTP/2 stream is freed)", async () => {
+    const call = raw.exec(metadata());
+    const events = collect(call);
+    call.write({ start: { start: startRequest('half-closed', ['sh', '-c', 'echo hi']), stdoutOffset: 0, stderrOffset: 0 } });
+    assert.equal((await events.next((event) => event.exit !== undefined)).exit?.exitCode, 0);
+    call.end();
+    const ended = await within(events.ended, 5000, 'the call did not end after the half-close: its stream stays open');
+    assert.equal(ended, undefined, 'the call ends OK');
+  });
+
   test('a retried Exec with the offsets it has continues the same process, without a repeat', async () => {
     const first = raw.exec(metadata());
     const firstEvents = collect(first);
@@ -135,5 +155,26 @@ describe('Exec: a whole exec on one call', () => {
     const error = await events.ended;
     assert.equal(error?.code, status.INVALID_ARGUMENT);
     assert.match(error?.details ?? '', /first Exec message must be `start`/);
+  });
+});
+
+describe('Exec calls on one connection', () => {
+  test('each exec frees its HTTP/2 stream: more execs in sequence than the connection allows streams at once', async () => {
+    const streamsAtOnce = 4;
+    const stack = await startStack({ tokens: { [token]: 'ella' }, limits: { maxConcurrentStreamsPerConnection: streamsAtOnce } });
+    const client = createClient(stack.transport({ token }));
+    try {
+      for (let index = 0; index < 3 * streamsAtOnce; index++) {
+        const run = (async () => {
+          const process = await client.exec(['sh', '-c', 'echo "$1"', 'sh', String(index)]);
+          return Promise.all([process.stdout.read(), process.wait()]);
+        })();
+        const message = `exec ${index + 1} did not finish: calls queue behind streams earlier execs never freed`;
+        assert.deepEqual(await within(run, 10_000, message), [`${index}\n`, 0]);
+      }
+    } finally {
+      await client.close();
+      await stack.close();
+    }
   });
 });

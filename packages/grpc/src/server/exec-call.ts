@@ -75,7 +75,10 @@ export function execCallHandler(host: ExecCallHost): handleBidiStreamingCall<pb.
 }
 
 async function runExec(host: ExecCallHost, call: ExecCall, options: CallOptions, signal: AbortSignal): Promise<void> {
-  const messages = (call as AsyncIterable<pb.ExecRequest>)[Symbol.asyncIterator]();
+  // Not the stream's own async iterator: at the client's half-close it destroys the whole call,
+  // and a destroyed call never sends its status, so its HTTP/2 stream would stay open for good
+  // (after `grpc.max_concurrent_streams` execs, every new call on the connection would queue).
+  const messages: AsyncIterator<pb.ExecRequest> = call.iterator({ destroyOnReturn: false });
   const first = await messages.next();
   if (first.done === true) throw new ProcwireError(ErrorCode.InvalidArgument, 'Exec sent no message: the first must be `start`');
   const begin = (await decodedRequest(first.value)).start;
