@@ -24,6 +24,8 @@ const perClientConcurrency = 4;
  * machine (their read/wait came more than 15 s after the exit); WebSocket clients lost none.
  */
 const retentionMs = 60_000;
+/** One process's exec, read and wait together; far above what any takes on a loaded machine. */
+const processDeadlineMs = 90_000;
 
 interface ClientResult {
   readonly correct: number;
@@ -40,15 +42,23 @@ async function runClient(client: Client, clientIndex: number, label: string): Pr
       const tag = `client-${clientIndex}-process-${index}`;
       const expectedCode = (clientIndex * processesPerClient + index) % 200;
       let stage = 'exec';
+      // A process that never finishes shows as one with the stage it hung in, not as the whole
+      // test's timeout.
+      let deadline: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_resolve, reject) => {
+        deadline = setTimeout(() => reject(Object.assign(new Error(`no answer in ${processDeadlineMs} ms`), { code: 'hung' })), processDeadlineMs);
+      });
       try {
-        const process = await client.exec(['sh', '-c', 'echo "$1"; exit "$2"', 'sh', tag, String(expectedCode)]);
+        const process = await Promise.race([client.exec(['sh', '-c', 'echo "$1"; exit "$2"', 'sh', tag, String(expectedCode)]), hung]);
         stage = 'read and wait';
-        const [output, code] = await Promise.all([process.stdout.read(), process.wait()]);
+        const [output, code] = await Promise.race([Promise.all([process.stdout.read(), process.wait()]), hung]);
         if (output === `${tag}\n` && code === expectedCode) correct++;
         else wrong.push(`${label} ${tag}: got ${JSON.stringify(output)} exit ${code}`);
       } catch (error) {
         const code = (error as { code?: string }).code ?? 'error';
         wrong.push(`${label} ${tag}: ${stage} failed with ${code}: ${(error as Error).message}`);
+      } finally {
+        clearTimeout(deadline);
       }
     }
   };
