@@ -57,7 +57,7 @@ export interface BenchOptions {
 
 const usage = `pnpm bench [options]
   --quick                 small sizes, one run each (a smoke run, figures not for quoting)
-  --runs N                runs per subject for bulk scenarios (default 3)
+  --runs N                runs per subject (default 3); latency rows give medians over them
   --bytes N               bytes per throughput run (default 1073741824)
   --network-bytes N       bytes per throughput run over gRPC, WebSocket and OpenSSH (default: --bytes)
   --pty-bytes N           bytes per pty throughput run (default 268435456)

@@ -37,7 +37,7 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
   const count = Math.min(context.options.samples, 300);
   const scenario = 'exec-round-trip';
   const measure = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) =>
-    measureInClient(context, sink, { scenario, ...base }, 1, job, (result) => latencyMetrics(result.roundTrips!));
+    measureInClient(context, sink, { scenario, ...base }, context.options.runs, job, (result) => latencyMetrics(result.roundTrips!));
   if (transports.has('local-pipe')) {
     measure({ subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, { kind: 'raw-exec', count });
   }
@@ -61,14 +61,16 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
 
 /**
  * One byte to a raw-mode `cat` in a terminal and back, `samples` times. Each family's raw relay and
- * procwire client run in that family's client process (client-child.ts), as the bulk rows do.
+ * procwire client run in that family's client process (client-child.ts), as the bulk rows do. Each
+ * run is a fresh session; runs alternate with the baselines', and a row's figures are medians over
+ * them: a single session's p99 moves by 2-3x with what else runs on a shared machine.
  */
 export async function echoLatency(context: BenchContext, sink: RowSink): Promise<void> {
   const { transports, samples, echoWarmup } = context.options;
   const plan = { samples, warmup: echoWarmup };
   const scenario = 'echo-latency';
   const measure = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) =>
-    measureInClient(context, sink, { scenario, ...base }, 1, job, (result) => echoMetrics(result.echo!));
+    measureInClient(context, sink, { scenario, ...base }, context.options.runs, job, (result) => echoMetrics(result.echo!));
   if (transports.has('local-pty')) {
     measure({ subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, { kind: 'raw-echo', plan });
   }
