@@ -6,8 +6,8 @@
  * the event loop, and start. Through all three no turn of the server's event loop lasts 250 ms (its
  * `procwire_event_loop_delay_seconds` over each attack) while a good client keeps being served. Each
  * is far below that here (30-70 ms on a loaded machine); before these defences one such Start held
- * the loop for 4.3 s, and eight dense ones arriving together stalled it for 11.5 s, so the bound separates the
- * defect from a noisy machine's scheduling.
+ * the loop for 4.3 s, and eight dense ones arriving together for 11.5 s: the bound tells the defect
+ * from a noisy machine's scheduling.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
