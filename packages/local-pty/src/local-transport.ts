@@ -38,6 +38,7 @@ import { PtySource } from './pty-source.js';
 import { killSessions, signalNumberOf, untilGone } from './signals.js';
 import { checkCwd, checkExecStrings } from './spawn-checks.js';
 import { SpawnHelper } from './spawn-helper.js';
+import { launchWithVfork, requireVforkSpawn, vforkSpawnAvailable } from './vfork-spawn.js';
 import { dropSupplementaryGroups, killEverythingOf, type RunAsUser, resolveUsers } from './users.js';
 
 /**
@@ -60,6 +61,8 @@ export function localTransport(options?: LocalTransportOptions): Transport {
 class LocalTransport implements Transport {
   private readonly registry: ProcessRegistry<HostedProcess>;
   private readonly spawnHelper: SpawnHelper | undefined;
+  /** Pipe-mode starts without a user switch go through posix_spawn. */
+  private readonly vforkSpawn: boolean;
   /** The user of each principal in `principalUsers`. */
   private readonly principalUsers: ReadonlyMap<string, RunAsUser>;
   /** The `uid`/`gid` option's user: everyone else's. */
@@ -80,6 +83,8 @@ class LocalTransport implements Transport {
       hasUnreadOutput: (process) => hasUnreadOutput(process.info()),
     });
     if (options.spawnHelper) this.spawnHelper = new SpawnHelper();
+    if (options.vforkSpawn === true) requireVforkSpawn();
+    this.vforkSpawn = options.vforkSpawn ?? vforkSpawnAvailable();
     this.principalUsers = resolveUsers(options.principalUsers);
     this.defaultUser = options.user === undefined ? undefined : resolveUsers(new Map([[0, options.user]])).get(0);
     if (this.defaultUser !== undefined || this.principalUsers.size > 0) dropSupplementaryGroups();
@@ -136,7 +141,8 @@ class LocalTransport implements Transport {
       ...(request.pty === undefined ? {} : { pty: request.pty }),
       ...(user === undefined ? {} : { user: { uid: user.uid, gid: user.gid } }),
     };
-    if (spec.pty === undefined && this.spawnHelper !== undefined) {
+    const vfork = spec.pty === undefined && spec.user === undefined && this.vforkSpawn;
+    if (spec.pty === undefined && !vfork && this.spawnHelper !== undefined) {
       const info = this.startThroughHelper(this.spawnHelper, spec, process, request.timeoutMs);
       // Registered before its first await, so a concurrent start of this id gets the same answer.
       this.starting.set(startingKey, { principal, info });
@@ -144,7 +150,11 @@ class LocalTransport implements Transport {
     }
     // Launching is synchronous up to registration, so concurrent starts of one id cannot race.
     let source: ProcessSource;
-    if (spec.pty === undefined) {
+    if (vfork) {
+      const launched = launchWithVfork(spec, process);
+      if ('error' in launched) throw launched.error;
+      source = launched.source;
+    } else if (spec.pty === undefined) {
       const launched = PipeSource.launch(spec, process);
       if ('error' in launched) throw await launched.error;
       source = launched.source;

@@ -1,6 +1,7 @@
 // The behaviour suite every transport passes, against the real host: real processes, real process
 // groups, real terminals, principals. Only `resume` is skipped: a local host has no connection to cut.
-// It runs twice: pipe-mode processes spawned in this process, and through the spawn helper.
+// It runs three times, one per way pipe-mode processes start: posix_spawn (the default), a fork
+// through child_process, and the spawn helper.
 import { describeTransportConformance, withPrincipal } from '@procwire/conformance';
 import { localTransport } from '@procwire/local-pty';
 
@@ -16,9 +17,18 @@ describeTransportConformance({
 });
 
 describeTransportConformance({
-  name: 'localTransport({ spawnHelper: true })',
+  name: 'localTransport({ vforkSpawn: false })',
   setup: () => {
-    const transport = localTransport({ spawnHelper: true });
+    const transport = localTransport({ vforkSpawn: false });
+    return { transport, otherPrincipal: withPrincipal(transport, 'other') };
+  },
+  supports,
+});
+
+describeTransportConformance({
+  name: 'localTransport({ spawnHelper: true, vforkSpawn: false })',
+  setup: () => {
+    const transport = localTransport({ spawnHelper: true, vforkSpawn: false });
     return { transport, otherPrincipal: withPrincipal(transport, 'other') };
   },
   supports,

@@ -10,9 +10,10 @@ import { nextId, pipeRequest, ptyRequest, run } from './helpers.js';
 
 const KiB = 1024;
 const modes = [
-  { name: 'pipe', make: pipeRequest, spawnHelper: false },
-  { name: 'pipe through the spawn helper', make: pipeRequest, spawnHelper: true },
-  { name: 'pty', make: ptyRequest, spawnHelper: false },
+  { name: 'pipe', make: pipeRequest, spawn: {} },
+  { name: 'pipe through child_process', make: pipeRequest, spawn: { vforkSpawn: false } },
+  { name: 'pipe through the spawn helper', make: pipeRequest, spawn: { spawnHelper: true, vforkSpawn: false } },
+  { name: 'pty', make: ptyRequest, spawn: {} },
 ] as const;
 
 describe('limits: options', () => {
@@ -29,11 +30,11 @@ describe('limits: options', () => {
   });
 });
 
-for (const { name, make, spawnHelper } of modes) {
+for (const { name, make, spawn } of modes) {
   describe(`limits: ${name}`, () => {
     let transport: Transport;
     before(() => {
-      transport = localTransport({ spawnHelper, maxArgvBytes: 8 * 1024 * KiB, maxEnvBytes: 8 * 1024 * KiB });
+      transport = localTransport({ ...spawn, maxArgvBytes: 8 * 1024 * KiB, maxEnvBytes: 8 * 1024 * KiB });
     });
     after(() => transport.close());
 
@@ -79,7 +80,7 @@ for (const { name, make, spawnHelper } of modes) {
     }
 
     test('an env over maxEnvBytes is resource_exhausted naming the limit and the size', async () => {
-      const small = localTransport({ spawnHelper, maxEnvBytes: 1024 });
+      const small = localTransport({ ...spawn, maxEnvBytes: 1024 });
       try {
         await assert.rejects(small.start(make(nextId('env'), ['true'], { env: { A: 'a'.repeat(2000) } })), {
           code: 'resource_exhausted',

@@ -39,16 +39,17 @@ function backgroundJob(make: typeof pipeRequest, duration: string, extra: Partia
 }
 
 const modes = [
-  { name: 'pipe', make: pipeRequest, spawnHelper: false },
-  { name: 'pipe through the spawn helper', make: pipeRequest, spawnHelper: true },
-  { name: 'pty', make: ptyRequest, spawnHelper: false },
+  { name: 'pipe', make: pipeRequest, spawn: {} },
+  { name: 'pipe through child_process', make: pipeRequest, spawn: { vforkSpawn: false } },
+  { name: 'pipe through the spawn helper', make: pipeRequest, spawn: { spawnHelper: true, vforkSpawn: false } },
+  { name: 'pty', make: ptyRequest, spawn: {} },
 ] as const;
 
-for (const { name, make, spawnHelper } of modes) {
+for (const { name, make, spawn } of modes) {
   describe(`process groups: ${name}`, () => {
     test('orphaned members count against maxProcessesPerPrincipal until signal kills them; close() leaves none', async () => {
       const duration = uniqueDuration();
-      const transport = localTransport({ spawnHelper, maxProcessesPerPrincipal: 10 });
+      const transport = localTransport({ ...spawn, maxProcessesPerPrincipal: 10 });
       const principal = 'alice';
       try {
         const started: string[] = [];
@@ -96,7 +97,7 @@ for (const { name, make, spawnHelper } of modes) {
 
     test("the timeout reaches members that outlive the leader; the leader's status stays", async () => {
       const duration = uniqueDuration();
-      const transport = localTransport({ spawnHelper, killGraceMs: 200 });
+      const transport = localTransport({ ...spawn, killGraceMs: 200 });
       try {
         const request = backgroundJob(make, duration, { timeoutMs: 500 });
         await transport.start(request);
@@ -113,7 +114,7 @@ for (const { name, make, spawnHelper } of modes) {
 
     test('retention does not forget a process whose group still runs', async () => {
       const duration = uniqueDuration();
-      const transport = localTransport({ spawnHelper, retentionMs: 50 });
+      const transport = localTransport({ ...spawn, retentionMs: 50 });
       try {
         const request = backgroundJob(make, duration);
         await transport.start(request);

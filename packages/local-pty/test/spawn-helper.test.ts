@@ -39,7 +39,7 @@ describe('spawn helper: every byte', () => {
     const payload = randomBytes(MiB);
     writeFileSync(file, payload);
     expected = sha256(payload);
-    transport = localTransport({ spawnHelper: true });
+    transport = localTransport({ spawnHelper: true, vforkSpawn: false });
   });
   after(async () => {
     await transport.close();
@@ -65,7 +65,7 @@ describe('spawn helper: every byte', () => {
   });
 
   test('a process killed while its output window is full still reports its exit, unread', { timeout: 30_000 }, async () => {
-    const small = localTransport({ spawnHelper: true, outputWindowBytes: 64 * 1024 });
+    const small = localTransport({ spawnHelper: true, vforkSpawn: false, outputWindowBytes: 64 * 1024 });
     try {
       const processId = nextId();
       await small.start(pipeRequest(processId, ['head', '-c', String(1024 * MiB), '/dev/zero']));
@@ -116,7 +116,7 @@ describe('spawn helper: every byte', () => {
   });
 
   test('a full output window stops the writer; acknowledged reading then gets every byte', async () => {
-    const small = localTransport({ spawnHelper: true, outputWindowBytes: 64 * 1024 });
+    const small = localTransport({ spawnHelper: true, vforkSpawn: false, outputWindowBytes: 64 * 1024 });
     try {
       const processId = nextId();
       await small.start(pipeRequest(processId, ['cat', file, file, file, file]));
@@ -148,7 +148,7 @@ describe('spawn helper: starts', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'procwire-helper-'));
-    transport = localTransport({ spawnHelper: true, maxProcesses: 1000 });
+    transport = localTransport({ spawnHelper: true, vforkSpawn: false, maxProcesses: 1000 });
   });
   after(async () => {
     await transport.close();
@@ -206,7 +206,7 @@ describe('spawn helper: starts', () => {
   });
 
   test('processes run as the given user (nobody) when the host runs as root', { skip: process.getuid?.() !== 0 }, async () => {
-    const asNobody = localTransport({ spawnHelper: true, uid: 65534, gid: 65534, defaultCwd: '/' });
+    const asNobody = localTransport({ spawnHelper: true, vforkSpawn: false, uid: 65534, gid: 65534, defaultCwd: '/' });
     try {
       assert.equal((await run(asNobody, pipeRequest(nextId(), ['id', '-u']))).stdout.trim(), '65534');
       assert.equal((await run(asNobody, pipeRequest(nextId(), ['id', '-G']))).stdout.trim(), '65534');
@@ -219,7 +219,7 @@ describe('spawn helper: starts', () => {
 describe('spawn helper: its own life', () => {
   test('is started at the first pipe start, and close() kills what it started and stops it', async () => {
     const before = await helperPids();
-    const transport = localTransport({ spawnHelper: true });
+    const transport = localTransport({ spawnHelper: true, vforkSpawn: false });
     assert.deepEqual(await helperPids(), before, 'no helper before the first start');
     const info = await transport.start(pipeRequest(nextId(), ['sh', '-c', 'sleep 100 & sleep 100']));
     // One whose output nobody reads, with a full window: close must not wait for a reader.
@@ -235,7 +235,7 @@ describe('spawn helper: its own life', () => {
 
   test('close() during starts in flight: every process it started is killed, later calls are closed', async () => {
     const before = await helperPids();
-    const transport = localTransport({ spawnHelper: true });
+    const transport = localTransport({ spawnHelper: true, vforkSpawn: false });
     const starts = Array.from({ length: 20 }, () => transport.start(pipeRequest(nextId(), ['sleep', '100'])));
     const closed = transport.close();
     const settled = await Promise.allSettled(starts);
@@ -255,7 +255,7 @@ describe('spawn helper: its own life', () => {
 
   test('killed: running processes keep their pipes, their end is process_lost, and the next start gets a new helper', async () => {
     const before = await helperPids();
-    const transport = localTransport({ spawnHelper: true });
+    const transport = localTransport({ spawnHelper: true, vforkSpawn: false });
     try {
       const processId = nextId();
       await transport.start(pipeRequest(processId, ['sh', '-c', 'read line; echo "got:$line"']));

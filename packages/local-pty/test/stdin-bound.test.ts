@@ -15,12 +15,12 @@ const MiB = 1024 * 1024;
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** The host process: 200 unawaited 1 MiB writes to `sleep 30`, while another process echoes. */
-const attack = (mode: 'pipe' | 'pty', spawnHelper: boolean) => `
+const attack = (mode: 'pipe' | 'pty', spawn: string) => `
 import { localTransport } from '@procwire/local-pty';
 const MiB = 1024 * 1024;
 const mb = () => { globalThis.gc(); globalThis.gc(); return Math.round(process.memoryUsage().rss / MiB); };
 const pty = ${mode === 'pty'} ? { pty: { cols: 80, rows: 24, term: 'xterm' } } : {};
-const host = localTransport({ spawnHelper: ${spawnHelper} });
+const host = localTransport(${spawn});
 await host.start({ processId: 'sleeper', argv: ['sleep', '30'], stdout: 'pipe', stderr: 'pipe', ...pty });
 await host.start({ processId: 'echo', argv: ['head', '-c', '65536'], stdout: 'pipe', stderr: 'pipe' });
 const before = mb();
@@ -54,14 +54,15 @@ console.log(JSON.stringify({
 }));
 `;
 
-for (const [mode, spawnHelper] of [
-  ['pipe', false],
-  ['pipe', true],
-  ['pty', false],
+for (const [mode, how, spawn] of [
+  ['pipe', '', '{}'],
+  ['pipe', ' through child_process', '{ vforkSpawn: false }'],
+  ['pipe', ' through the spawn helper', '{ spawnHelper: true, vforkSpawn: false }'],
+  ['pty', '', '{}'],
 ] as const) {
-  describe(`stdin bound: ${mode}${spawnHelper ? ' through the spawn helper' : ''}`, () => {
+  describe(`stdin bound: ${mode}${how}`, () => {
     test('200 unawaited 1 MiB writes to a process that never reads: the rest is refused, memory stays bounded', () => {
-      const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', attack(mode, spawnHelper)], {
+      const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', attack(mode, spawn)], {
         cwd: packageDir,
         encoding: 'utf8',
         timeout: 60_000,
