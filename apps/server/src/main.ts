@@ -29,6 +29,8 @@ const code = await runServer(
         maxRetainedPerPrincipal: config.limits.retainedPerPrincipal,
         ...(config.isolation === 'uid' ? { principalUsers: config.principalUsers, requirePrincipalUser: true } : {}),
         spawnHelper: config.spawnHelper,
+        // On: where the addon is built (the host's default), so a server without it still starts.
+        ...(config.vforkSpawn ? {} : { vforkSpawn: false }),
       }),
     grpcFront,
     websocketFront,

@@ -105,10 +105,17 @@ describe('loadConfig', () => {
   it('answers --help with every flag', () => {
     assert.deepEqual(loadConfig({ argv: ['--grpc-listen', 'x', '--help'], env: {} }), { kind: 'help' });
     const text = helpText();
-    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--shell', '--config']) {
+    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--vfork-spawn', '--shell', '--config']) {
       assert.ok(text.includes(flag), `help mentions ${flag}`);
     }
     assert.match(text, /flags > environment > config file > defaults/);
+  });
+
+  it('spawns with posix_spawn by default, and takes true or false for --vfork-spawn', () => {
+    assert.equal(load([]).vforkSpawn, true);
+    assert.equal(load(['--vfork-spawn', 'false']).vforkSpawn, false);
+    assert.equal(load([], { PROCWIRE_VFORK_SPAWN: 'false' }).vforkSpawn, false);
+    assert.match(configError(['--vfork-spawn=maybe']).message, /--vfork-spawn/);
   });
 
   it('spawns through the helper by default, and takes true or false for --spawn-helper', () => {

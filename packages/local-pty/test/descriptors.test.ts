@@ -5,7 +5,7 @@
  * shell that is the child) and must see only 0, 1 and 2.
  */
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,13 +48,20 @@ function fdTargets(pid: number): string[] {
   return targets;
 }
 
-for (const spawnHelper of [false, true]) {
+/** The ways a pipe-mode process starts: posix_spawn (the default), a fork, the spawn helper. */
+const spawnModes = [
+  { name: 'posix_spawn', options: {}, spawnHelper: false },
+  { name: 'child_process', options: { vforkSpawn: false }, spawnHelper: false },
+  { name: 'the spawn helper', options: { spawnHelper: true, vforkSpawn: false }, spawnHelper: true },
+] as const;
+
+for (const { name, options, spawnHelper } of spawnModes) {
   for (const order of ['pty first', 'pipe first'] as const) {
-    describe(`descriptors: ${order}, spawnHelper ${spawnHelper}`, () => {
+    describe(`descriptors: ${order}, pipes through ${name}`, () => {
       let transport: Transport;
 
       before(async () => {
-        transport = localTransport({ spawnHelper });
+        transport = localTransport(options);
         const holders = [
           { principal: 'alice', request: ptyRequest(nextId('alice-pty'), HOLD) },
           { principal: 'bob', request: pipeRequest(nextId('bob-pipe'), HOLD) },
@@ -79,11 +86,18 @@ for (const spawnHelper of [false, true]) {
 
       if (spawnHelper) {
         test('the spawn helper holds no terminal', async () => {
-          const helpers = (await procStats()).filter((stat) => stat.ppid === process.pid && stat.state !== 'Z');
+          const children = (await procStats()).filter((stat) => stat.ppid === process.pid && stat.state !== 'Z');
+          const commandLine = (pid: number) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+            } catch {
+              return ''; // gone meanwhile
+            }
+          };
+          const helpers = children.filter(({ pid }) => commandLine(pid).includes('spawn-helper-main'));
           let checked = 0;
           for (const { pid } of helpers) {
             const targets = fdTargets(pid);
-            if (targets.some((target) => target.startsWith('/dev/pts/'))) continue; // a terminal's leader
             assert.deepEqual(
               targets.filter((target) => target === '/dev/ptmx'),
               [],
@@ -125,9 +139,9 @@ describe('descriptors: the host sockets and files stay in the host', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const spawnHelper of [false, true]) {
-    test(`a listening socket, a connection and an open log file are not inherited (spawnHelper ${spawnHelper})`, async () => {
-      const transport = localTransport({ spawnHelper });
+  for (const { name, options } of spawnModes) {
+    test(`a listening socket, a connection and an open log file are not inherited (pipes through ${name})`, async () => {
+      const transport = localTransport(options);
       try {
         assert.ok(accepted !== undefined, 'the connection was accepted');
         const pipe = await listedFds(transport, pipeRequest(nextId('list'), LIST_FDS), 'carol');

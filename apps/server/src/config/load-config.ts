@@ -130,6 +130,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         detachTimeoutMs: parseMilliseconds(need('detachTimeoutMs'), 0),
       },
       spawnHelper: parseSwitch(need('spawnHelper')),
+      vforkSpawn: parseSwitch(need('vforkSpawn')),
       shell: [resolveShell(get('shell'), sources.env), '-l'],
       shutdownGraceMs: parseMilliseconds(need('shutdownGraceMs'), 0),
       logLevel: logLevel.text,

@@ -228,7 +228,15 @@ export const optionSpecs = [
     env: 'PROCWIRE_SPAWN_HELPER',
     kind: 'switch',
     defaultValue: 'true',
-    help: 'start pipe-mode processes from a small helper process, so a spawn never forks the big server (true or false)',
+    help: 'start pipe-mode processes that run as another user (--isolation uid) from a small helper process, so a spawn never forks the big server (true or false)',
+  },
+  {
+    fileKey: 'vforkSpawn',
+    flag: '--vfork-spawn',
+    env: 'PROCWIRE_VFORK_SPAWN',
+    kind: 'switch',
+    defaultValue: 'true',
+    help: 'start pipe-mode processes with posix_spawn where the host addon is built (no fork of the server); false forks as child_process does (true or false)',
   },
   {
     fileKey: 'shell',

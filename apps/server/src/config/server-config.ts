@@ -95,9 +95,15 @@ export interface ServerConfig {
   readonly limits: ServerLimits;
   /**
    * Start pipe-mode processes from the host's small spawn helper process (`localTransport`'s
-   * `spawnHelper`): a fork of the big server process blocks its event loop for every client.
+   * `spawnHelper`) when they cannot use posix_spawn (they run as another user): a fork of the big
+   * server process blocks its event loop for every client.
    */
   readonly spawnHelper: boolean;
+  /**
+   * Start pipe-mode processes with posix_spawn where the host's addon is built (`localTransport`'s
+   * `vforkSpawn`, left to its default); false forks them.
+   */
+  readonly vforkSpawn: boolean;
   /** The login shell the web terminal starts, as argv (e.g. `['/bin/bash', '-l']`). */
   readonly shell: readonly string[];
   /** On shutdown: how long processes get between SIGTERM and SIGKILL. */
