@@ -6,6 +6,7 @@
  * here, what is asked of it (writes, EOF, pause) waits and is applied in order on arrival.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { ErrorCode, type OutputFd, ProcwireError } from '@procwire/core/transport';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
@@ -196,4 +197,13 @@ function connect(stream: Readable | null, window: ProcessSink['stdout']): void {
   stream.on('error', ignore);
   // 'close' follows the last 'data' (or a destroy); either way the stream is finished.
   stream.once('close', () => window.end());
+}
+
+/**
+ * A socket over the host's end of a child's stdio `fd` (0: written, 1 and 2: read), as
+ * child_process makes one: from a descriptor, or from a libuv handle received over IPC (`handle`
+ * is the undocumented, long-stable option for an existing handle).
+ */
+export function stdioSocket(end: { readonly fd: number } | { readonly handle: unknown }, fd: 0 | 1 | 2): Socket {
+  return new Socket({ ...end, readable: fd !== 0, writable: fd === 0 } as SocketConstructorOpts);
 }

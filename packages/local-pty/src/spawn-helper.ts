@@ -8,9 +8,8 @@
  * all three cost about 1.5 ms of every start. The source takes them as they come (PipeSource).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { Socket, type SocketConstructorOpts } from 'node:net';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
-import { PipeSource } from './pipe-source.js';
+import { PipeSource, stdioSocket } from './pipe-source.js';
 import type { LaunchSpec, ProcessSink } from './process-source.js';
 import type { HelperMessage, SpawnCommand, StdioFd } from './spawn-helper-protocol.js';
 import { leaderAlive, signalGroup } from './signals.js';
@@ -119,12 +118,12 @@ export class SpawnHelper {
     if (message.type === 'stream') {
       const running = this.running.get(message.launchId);
       if (running === undefined) {
-        pipeSocket(handle, message.fd).destroy();
+        stdioSocket({ handle }, message.fd).destroy();
         return;
       }
       // Made now and connected in this same tick: a socket starts reading when made, and one
       // that reached EOF before anyone listened would close unseen.
-      running.source.arrive(message.fd, pipeSocket(handle, message.fd));
+      running.source.arrive(message.fd, stdioSocket({ handle }, message.fd));
       this.settle(message.launchId, running);
       return;
     }
@@ -225,13 +224,4 @@ export class SpawnHelper {
 
 function helperGone(cause: unknown): ProcwireError {
   return new ProcwireError(ErrorCode.Unavailable, 'the spawn helper is gone; start the process again', { cause });
-}
-
-/**
- * A socket over a received pipe, as child_process makes one for its own stdio: `handle` is the
- * (undocumented, long-stable) option for an existing libuv handle.
- */
-function pipeSocket(handle: unknown, fd: StdioFd): Socket {
-  const options = { handle, readable: fd !== 0, writable: fd === 0 };
-  return new Socket(options as SocketConstructorOpts);
 }

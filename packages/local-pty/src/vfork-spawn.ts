@@ -8,9 +8,8 @@
  * spawn helper or child_process path.
  */
 import { createRequire } from 'node:module';
-import { Socket, type SocketConstructorOpts } from 'node:net';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
-import { PipeSource } from './pipe-source.js';
+import { PipeSource, stdioSocket } from './pipe-source.js';
 import type { LaunchSpec, ProcessSink } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
 
@@ -83,14 +82,13 @@ export function launchWithVfork(spec: LaunchSpec, sink: ProcessSink): { source: 
   }
   const [pid, stdin, stdout, stderr] = fds;
   source = new PipeSource(
-    { pid, stdin: pipeSocket(stdin, 0), stdout: stdout < 0 ? null : pipeSocket(stdout, 1), stderr: stderr < 0 ? null : pipeSocket(stderr, 2) },
+    {
+      pid,
+      stdin: stdioSocket({ fd: stdin }, 0),
+      stdout: stdout < 0 ? null : stdioSocket({ fd: stdout }, 1),
+      stderr: stderr < 0 ? null : stdioSocket({ fd: stderr }, 2),
+    },
     sink,
   );
   return { source };
-}
-
-/** A socket over one end of a pipe, as child_process makes one for a child's stdio. */
-function pipeSocket(fd: number, stdio: 0 | 1 | 2): Socket {
-  const options: SocketConstructorOpts = { fd, readable: stdio !== 0, writable: stdio === 0 };
-  return new Socket(options);
 }
