@@ -1,5 +1,5 @@
 /*
- * spawn(file, argv, envp, cwd, pipeStdout, pipeStderr, onExit) -> [pid, stdinFd, stdoutFd, stderrFd]
+ * spawn(file, argv, envp, cwd, pipeStdout, pipeStderr, onExit) -> Promise<[pid, stdinFd, stdoutFd, stderrFd]>
  *
  * Starts a pipe-mode process with posix_spawn, which glibc runs as clone(CLONE_VM|CLONE_VFORK):
  * the parent's page tables are shared, not copied. Node's child_process forks instead, and a fork
@@ -8,16 +8,19 @@
  *
  * The child gets what libuv gives a `detached: true` child: a new session (so its own process
  * group), every signal at its default disposition and none blocked (libuv resets 1-31 only), stdin
- * a socket pair as libuv makes for `pipe`, stdout and stderr the same or /dev/null, cwd changed
- * before the exec. The command is looked up through the PATH of
+ * a socket pair as libuv makes for `pipe`, stdout and stderr the same or /dev/null, no other
+ * descriptor (closed in the child, close-on-exec or not), cwd changed before the exec. The command is looked up through the PATH of
  * `envp` (else /bin:/usr/bin, as execvp does), relative entries and paths from `cwd`; a file the
  * kernel cannot exec as it is (ENOEXEC, a script without #!) runs through /bin/sh, as execvp does.
  *
- * The returned descriptors are the parent's ends, close-on-exec; -1 for an output sent to
- * /dev/null. `onExit(code, signal)` is called once on the JS thread when the process ended, from a
- * small thread that waits for it (waitpid on this pid only: libuv and node-pty reap their own
- * children by pid, so nobody takes another's exit status). On failure it throws an Error whose
- * `code` is the errno name (ENOENT, EACCES, E2BIG, EAGAIN, ...), and nothing is left open.
+ * The spawn runs on a libuv pool thread: a vfork suspends the calling thread until the child execs,
+ * which on a loaded machine is milliseconds of waiting for a core, and the event loop must not
+ * wait. The promise gives the parent's ends, close-on-exec; -1 for an output sent to /dev/null.
+ * `onExit(code, signal)` is called once on the JS thread when the process ended, after the promise
+ * settled, from a small thread that waits for it (waitpid on this pid only: libuv and node-pty reap
+ * their own children by pid, so nobody takes another's exit status). On failure the promise
+ * rejects with an Error whose `code` is the errno name (ENOENT, EACCES, E2BIG, EAGAIN, ...), and
+ * nothing is left open.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,10 +40,10 @@
 #include <node_api.h>
 
 /*
- * Linux with glibc 2.29+ (posix_spawn_file_actions_addchdir_np) or musl. Elsewhere the module
- * builds empty, and the host spawns through child_process.
+ * Linux with glibc 2.34+ (posix_spawn_file_actions_addchdir_np and _addclosefrom_np). Elsewhere
+ * the module builds empty, and the host spawns through child_process.
  */
-#if defined(__linux__) && (!defined(__GLIBC__) || __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 #define HAVE_VFORK_SPAWN 1
 
 /* What glibc's execvp searches when the environment has no PATH. */
@@ -228,6 +231,11 @@ static int spawn_child(pid_t *pid, const char *command, char *const argv[], char
     error = err[1] >= 0 ? posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO)
                         : posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   }
+  /*
+   * Nothing but 0, 1 and 2 reaches the child, whatever lacks close-on-exec: this runs on a pool
+   * thread, beside the JS thread, which may hold a terminal master node-pty just opened without it.
+   */
+  if (error == 0) error = posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   if (error == 0) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
   if (error == 0) error = posix_spawnattr_setsigdefault(&attributes, &all);
   if (error == 0) error = posix_spawnattr_setsigmask(&attributes, &none);
@@ -255,6 +263,131 @@ static int spawn_child(pid_t *pid, const char *command, char *const argv[], char
   return error;
 }
 
+/* One spawn, from the JS call through the pool thread that spawns to the promise's settlement. */
+typedef struct {
+  char *file;
+  char *cwd;
+  char **argv;
+  char **envp;
+  bool pipe_stdout;
+  bool pipe_stderr;
+  /* Set on the pool thread: 0 and the child, or the errno and what failed. */
+  int error;
+  const char *failed;
+  pid_t pid;
+  /* The host's ends of stdin, stdout and stderr; -1 for none. */
+  int host_fds[3];
+  napi_threadsafe_function on_exit;
+  napi_deferred deferred;
+  napi_async_work work;
+} spawn_request_t;
+
+static void free_request(spawn_request_t *request) {
+  free(request->file);
+  free(request->cwd);
+  free_strings(request->argv);
+  free_strings(request->envp);
+  free(request);
+}
+
+/* On a libuv pool thread: the vfork suspends this thread, not the event loop, until the exec. */
+static void spawn_on_pool_thread(napi_env env, void *data) {
+  (void)env;
+  spawn_request_t *request = data;
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  char command[PATH_MAX];
+  request->error = find_command(request->file, request->envp, request->cwd, command);
+  if (request->error != 0) {
+    request->failed = request->file;
+    return;
+  }
+  /* Socket pairs, as libuv gives its children: the child sees the same kind of stdio either way. */
+  if (stdio_pair(in) == -1 || (request->pipe_stdout && stdio_pair(out) == -1) ||
+      (request->pipe_stderr && stdio_pair(err) == -1)) {
+    request->error = errno;
+    request->failed = "socketpair";
+  } else {
+    request->error = spawn_child(&request->pid, command, request->argv, request->envp, request->cwd, in, out, err);
+    request->failed = request->file;
+  }
+  /* The child's ends are the child's now (or nobody's). */
+  if (in[0] >= 0) close(in[0]);
+  if (out[1] >= 0) close(out[1]);
+  if (err[1] >= 0) close(err[1]);
+  in[0] = out[1] = err[1] = -1;
+  if (request->error != 0) {
+    close_pair(in);
+    close_pair(out);
+    close_pair(err);
+    return;
+  }
+  request->host_fds[0] = in[1];
+  request->host_fds[1] = out[0];
+  request->host_fds[2] = err[0];
+}
+
+static napi_value errno_error(napi_env env, int error, const char *what) {
+  char text[256];
+  snprintf(text, sizeof text, "%s: %s", what, strerror(error));
+  napi_value code, message, result;
+  napi_create_string_utf8(env, errno_name(error), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &result);
+  return result;
+}
+
+/*
+ * Back on the JS thread. The waiting thread starts only now, so the exit is always reported after
+ * the promise settled (and the microtasks that follow it ran).
+ */
+static void spawn_complete(napi_env env, napi_status status, void *data) {
+  spawn_request_t *request = data;
+  if (status == napi_ok && request->error == 0) {
+    waiter_t *waiter = calloc(1, sizeof *waiter);
+    pthread_attr_t attributes;
+    pthread_t thread;
+    bool started = false;
+    if (waiter != NULL) {
+      waiter->pid = request->pid;
+      waiter->on_exit = request->on_exit;
+      pthread_attr_init(&attributes);
+      pthread_attr_setstacksize(&attributes, WAITER_STACK_BYTES);
+      pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+      started = pthread_create(&thread, &attributes, wait_for_exit, waiter) == 0;
+      pthread_attr_destroy(&attributes);
+    }
+    if (!started) {
+      /* Nobody could report its end: it must not run on unseen. */
+      free(waiter);
+      kill(-request->pid, SIGKILL);
+      kill(request->pid, SIGKILL);
+      while (waitpid(request->pid, NULL, 0) == -1 && errno == EINTR) {
+      }
+      for (int i = 0; i < 3; i++) {
+        if (request->host_fds[i] >= 0) close(request->host_fds[i]);
+      }
+      request->error = EAGAIN;
+      request->failed = "cannot watch the started process";
+    }
+  }
+  if (status != napi_ok || request->error != 0) {
+    napi_release_threadsafe_function(request->on_exit, napi_tsfn_abort);
+    int error = status != napi_ok ? ECANCELED : request->error;
+    napi_reject_deferred(env, request->deferred, errno_error(env, error, request->failed ? request->failed : "spawn"));
+  } else {
+    napi_value result, value;
+    int values[4] = {request->pid, request->host_fds[0], request->host_fds[1], request->host_fds[2]};
+    napi_create_array_with_length(env, 4, &result);
+    for (uint32_t i = 0; i < 4; i++) {
+      napi_create_int32(env, values[i], &value);
+      napi_set_element(env, result, i, value);
+    }
+    napi_resolve_deferred(env, request->deferred, result);
+  }
+  napi_delete_async_work(env, request->work);
+  free_request(request);
+}
+
 static napi_value spawn_process(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value args[7];
@@ -262,97 +395,44 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, pipeStdout, pipeStderr, onExit) takes 7 arguments");
     return NULL;
   }
-  bool pipe_stdout, pipe_stderr;
+  spawn_request_t *request = calloc(1, sizeof *request);
+  if (request == NULL) return throw_errno(env, ENOMEM, "spawn");
+  request->host_fds[0] = request->host_fds[1] = request->host_fds[2] = -1;
   napi_valuetype callback_type;
   napi_typeof(env, args[6], &callback_type);
-  if (napi_get_value_bool(env, args[4], &pipe_stdout) != napi_ok ||
-      napi_get_value_bool(env, args[5], &pipe_stderr) != napi_ok || callback_type != napi_function) {
+  if (napi_get_value_bool(env, args[4], &request->pipe_stdout) != napi_ok ||
+      napi_get_value_bool(env, args[5], &request->pipe_stderr) != napi_ok || callback_type != napi_function) {
+    free_request(request);
     napi_throw_type_error(env, NULL, "spawn: pipeStdout and pipeStderr are booleans, onExit a function");
     return NULL;
   }
-  char *file = c_string(env, args[0]);
-  char *cwd = c_string(env, args[3]);
-  char **argv = c_strings(env, args[1]);
-  char **envp = c_strings(env, args[2]);
-  napi_value result = NULL;
-  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-  if (file == NULL || cwd == NULL || argv == NULL || envp == NULL || argv[0] == NULL) {
+  request->file = c_string(env, args[0]);
+  request->cwd = c_string(env, args[3]);
+  request->argv = c_strings(env, args[1]);
+  request->envp = c_strings(env, args[2]);
+  if (request->file == NULL || request->cwd == NULL || request->argv == NULL || request->envp == NULL ||
+      request->argv[0] == NULL) {
+    free_request(request);
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (!pending) napi_throw_type_error(env, NULL, "spawn: file, cwd, argv and envp are strings without NUL, argv not empty");
-    goto done;
+    return NULL;
   }
-  char command[PATH_MAX];
-  int error = find_command(file, envp, cwd, command);
-  if (error != 0) {
-    throw_errno(env, error, file);
-    goto done;
+  napi_value name, promise;
+  napi_create_string_utf8(env, "procwire vfork-spawn", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, args[6], NULL, name, 0, 1, NULL, NULL, NULL, call_exit, &request->on_exit) !=
+      napi_ok) {
+    free_request(request);
+    return throw_errno(env, EAGAIN, "spawn: cannot make the exit callback");
   }
-  /* Socket pairs, as libuv gives its children: the child sees the same kind of stdio either way. */
-  if (stdio_pair(in) == -1 || (pipe_stdout && stdio_pair(out) == -1) || (pipe_stderr && stdio_pair(err) == -1)) {
-    throw_errno(env, errno, "socketpair");
-    goto done;
+  if (napi_create_promise(env, &request->deferred, &promise) != napi_ok ||
+      napi_create_async_work(env, NULL, name, spawn_on_pool_thread, spawn_complete, request, &request->work) != napi_ok ||
+      napi_queue_async_work(env, request->work) != napi_ok) {
+    napi_release_threadsafe_function(request->on_exit, napi_tsfn_abort);
+    free_request(request);
+    return throw_errno(env, EAGAIN, "spawn: cannot queue the start");
   }
-  pid_t pid;
-  error = spawn_child(&pid, command, argv, envp, cwd, in, out, err);
-  /* The child's ends are the child's now (or nobody's). */
-  close(in[0]);
-  in[0] = -1;
-  if (out[1] >= 0) close(out[1]);
-  if (err[1] >= 0) close(err[1]);
-  out[1] = err[1] = -1;
-  if (error != 0) {
-    throw_errno(env, error, file);
-    goto done;
-  }
-
-  waiter_t *waiter = calloc(1, sizeof *waiter);
-  napi_value name;
-  napi_create_string_utf8(env, "procwire vfork-spawn exit", NAPI_AUTO_LENGTH, &name);
-  pthread_attr_t attributes;
-  pthread_t thread;
-  bool started = false;
-  if (waiter != NULL) {
-    waiter->pid = pid;
-    if (napi_create_threadsafe_function(env, args[6], NULL, name, 0, 1, NULL, NULL, NULL, call_exit, &waiter->on_exit) ==
-        napi_ok) {
-      pthread_attr_init(&attributes);
-      pthread_attr_setstacksize(&attributes, WAITER_STACK_BYTES);
-      pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-      started = pthread_create(&thread, &attributes, wait_for_exit, waiter) == 0;
-      pthread_attr_destroy(&attributes);
-      if (!started) napi_release_threadsafe_function(waiter->on_exit, napi_tsfn_abort);
-    }
-  }
-  if (!started) {
-    /* Nobody could report its end: it must not run on unseen. */
-    free(waiter);
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) == -1 && errno == EINTR) {
-    }
-    throw_errno(env, EAGAIN, "cannot watch the started process");
-    goto done;
-  }
-
-  int values[4] = {pid, in[1], out[0], err[0]};
-  in[1] = out[0] = err[0] = -1;
-  napi_create_array_with_length(env, 4, &result);
-  for (uint32_t i = 0; i < 4; i++) {
-    napi_value value;
-    napi_create_int32(env, values[i], &value);
-    napi_set_element(env, result, i, value);
-  }
-
-done:
-  close_pair(in);
-  close_pair(out);
-  close_pair(err);
-  free(file);
-  free(cwd);
-  free_strings(argv);
-  free_strings(envp);
-  return result;
+  return promise;
 }
 
 #endif /* HAVE_VFORK_SPAWN */

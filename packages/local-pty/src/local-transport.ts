@@ -141,20 +141,19 @@ class LocalTransport implements Transport {
       ...(request.pty === undefined ? {} : { pty: request.pty }),
       ...(user === undefined ? {} : { user: { uid: user.uid, gid: user.gid } }),
     };
-    const vfork = spec.pty === undefined && spec.user === undefined && this.vforkSpawn;
-    if (spec.pty === undefined && !vfork && this.spawnHelper !== undefined) {
-      const info = this.startThroughHelper(this.spawnHelper, spec, process, request.timeoutMs);
+    // posix_spawn (on a pool thread) or the spawn helper: the process runs a moment later.
+    let launching: Promise<ProcessSource> | undefined;
+    if (spec.pty === undefined && spec.user === undefined && this.vforkSpawn) launching = launchWithVfork(spec, process);
+    else if (spec.pty === undefined && this.spawnHelper !== undefined) launching = this.spawnHelper.launch(spec, process);
+    if (launching !== undefined) {
+      const info = this.registerWhenLaunched(launching, process, request.timeoutMs);
       // Registered before its first await, so a concurrent start of this id gets the same answer.
       this.starting.set(startingKey, { principal, info });
       return info.finally(() => this.starting.delete(startingKey));
     }
     // Launching is synchronous up to registration, so concurrent starts of one id cannot race.
     let source: ProcessSource;
-    if (vfork) {
-      const launched = launchWithVfork(spec, process);
-      if ('error' in launched) throw launched.error;
-      source = launched.source;
-    } else if (spec.pty === undefined) {
+    if (spec.pty === undefined) {
       const launched = PipeSource.launch(spec, process);
       if ('error' in launched) throw await launched.error;
       source = launched.source;
@@ -166,13 +165,12 @@ class LocalTransport implements Transport {
     return process.info();
   }
 
-  private async startThroughHelper(
-    helper: SpawnHelper,
-    spec: LaunchSpec,
+  private async registerWhenLaunched(
+    launching: Promise<ProcessSource>,
     process: HostedProcess,
     timeoutMs: number | undefined,
   ): Promise<ProcessInfo> {
-    const source = await helper.launch(spec, process);
+    const source = await launching;
     this.registry.add(process.principal, process.processId, process);
     process.attach(source, timeoutMs);
     // It may be over before it was registered (its exit came with its pipes).

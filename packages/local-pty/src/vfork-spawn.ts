@@ -1,7 +1,8 @@
 /**
  * Pipe mode through posix_spawn (native/vfork-spawn.c, built on install beside the close-on-exec
  * addon). Node's child_process forks, copying the host's page tables while its event loop waits;
- * posix_spawn shares them until the child execs. The process gets what `PipeSource.launch` gives
+ * posix_spawn shares them until the child execs, and runs on a pool thread, so the event loop does
+ * not wait for that either. The process gets what `PipeSource.launch` gives
  * it (argv, own session and process group, cwd, env, pipes), and the same PipeSource then runs it.
  *
  * It cannot switch users (posix_spawn has no setuid): a start that runs as another user takes the
@@ -14,7 +15,10 @@ import type { LaunchSpec, ProcessSink } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
 
 interface VforkSpawnAddon {
-  /** Linux only (the module builds empty elsewhere). Returns the pid and the host's ends of stdin, stdout, stderr (-1 when not a pipe). */
+  /**
+   * Linux only (the module builds empty elsewhere). Spawns on a pool thread; resolves to the pid
+   * and the host's ends of stdin, stdout, stderr (-1 when not a pipe). `onExit` comes after.
+   */
   spawn?(
     file: string,
     argv: readonly string[],
@@ -23,7 +27,7 @@ interface VforkSpawnAddon {
     pipeStdout: boolean,
     pipeStderr: boolean,
     onExit: (code: number | null, signal: number | null) => void,
-  ): [pid: number, stdin: number, stdout: number, stderr: number];
+  ): Promise<[pid: number, stdin: number, stdout: number, stderr: number]>;
 }
 
 /** From dist/ (or dist-test/) to the addon node-gyp builds at install. */
@@ -54,31 +58,36 @@ export function requireVforkSpawn(): void {
   const why =
     load() === undefined
       ? 'its addon is not built (run `npm rebuild @procwire/local-pty`; it needs python3, make and a C compiler)'
-      : 'it needs Linux with glibc 2.29+ or musl';
+      : 'it needs Linux with glibc 2.34 or later';
   throw new ProcwireError(ErrorCode.Internal, `@procwire/local-pty: vforkSpawn is not available: ${why}`, { cause: loadError });
 }
 
 /**
- * Spawns `spec` (pipe mode, no user switch) with posix_spawn. Success is known at once, so the
- * caller registers the process without awaiting; a failure comes back as `error`.
+ * Spawns `spec` (pipe mode, no user switch) with posix_spawn, off the event loop; resolves once the
+ * process runs, rejects with the start's error (`not_found`, `permission_denied`, ...).
  */
-export function launchWithVfork(spec: LaunchSpec, sink: ProcessSink): { source: PipeSource } | { error: ProcwireError } {
+export async function launchWithVfork(spec: LaunchSpec, sink: ProcessSink): Promise<PipeSource> {
   const spawn = load()?.spawn as NonNullable<VforkSpawnAddon['spawn']>;
   const [command] = spec.argv as [string, ...string[]];
   const envp = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
-  // Called from the event loop, never during the spawn call: `source` is set by then.
   let source: PipeSource | undefined;
+  let early: [code: number | null, signal: number | null] | undefined;
   const onExit = (code: number | null, signal: number | null) => {
+    // The addon reports the exit after the start settled; a source not made by then is kept waiting.
+    if (source === undefined) {
+      early = [code, signal];
+      return;
+    }
     // As Node does for its own children (flushStdio): what the pipes hold is read although
     // nobody reads, so EOF and the exit arrive.
-    source?.readToEnd();
+    source.readToEnd();
     sink.leaderExited(code, signal);
   };
   let fds: [number, number, number, number];
   try {
-    fds = spawn(command, spec.argv, envp, spec.cwd, spec.stdout === 'pipe', spec.stderr === 'pipe', onExit);
+    fds = await spawn(command, spec.argv, envp, spec.cwd, spec.stdout === 'pipe', spec.stderr === 'pipe', onExit);
   } catch (error) {
-    return { error: spawnError(error, command, spec.argv) };
+    throw spawnError(error, command, spec.argv);
   }
   const [pid, stdin, stdout, stderr] = fds;
   source = new PipeSource(
@@ -90,5 +99,6 @@ export function launchWithVfork(spec: LaunchSpec, sink: ProcessSink): { source: 
     },
     sink,
   );
-  return { source };
+  if (early !== undefined) onExit(...early);
+  return source;
 }

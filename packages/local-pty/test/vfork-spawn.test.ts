@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { StartRequest, Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
+import { spawn as spawnTerminal } from 'node-pty';
 import { eventually, nextId, pipeRequest, procStats, readText, run } from './helpers.js';
 
 const modes = [
@@ -150,5 +151,22 @@ describe('posix_spawn: exits', () => {
       code: 'invalid_argument',
       message: 'localTransport option vforkSpawn must be a boolean, got yes',
     });
+  });
+});
+
+describe('posix_spawn: descriptors', () => {
+  test('a descriptor opened without close-on-exec after the host was made (a raw node-pty terminal) does not reach the child', async () => {
+    const host = localTransport({ vforkSpawn: true });
+    // node-pty 1.1.0 opens the master without close-on-exec; the host marks only its own terminals.
+    const terminal = spawnTerminal('sleep', ['30'], {});
+    try {
+      const master = (terminal as unknown as { _fd: number })._fd;
+      assert.ok(readlinkSync(`/proc/self/fd/${master}`) === '/dev/ptmx', 'the raw terminal holds a master');
+      const seen = await observe(host, pipeRequest(nextId('fds'), ['sh', '-c', 'ls /proc/$$/fd']));
+      assert.deepEqual(seen, { status: { code: 0 }, stdout: '0\n1\n2\n', stderr: '' });
+    } finally {
+      terminal.kill('SIGKILL');
+      await host.close();
+    }
   });
 });
