@@ -41,6 +41,9 @@ describe('websocket output frames', () => {
     try {
       const processId = 'frames-1';
       raw.send(encodeFrame({ type: FrameType.Start, callId: 1 }, encodeJson({ processId, argv: ['seq', '1', '300000'] })));
+      // As PROTOCOL-websocket.md asks: the process exists once its Start answered.
+      await raw.until(() => raw.frames.some((f) => f.callId === 1), 20_000, 'the start');
+      assert.equal(raw.frames.find((f) => f.callId === 1)?.type, FrameType.Result);
       // Wait for the exit first, so that every byte is already held by the host when the read starts.
       raw.send(encodeFrame({ type: FrameType.Wait, callId: 2 }, encodeJson({ processId })));
       await raw.until(() => raw.frames.some((f) => f.callId === 2), 20_000, 'the exit');
