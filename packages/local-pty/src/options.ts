@@ -81,16 +81,18 @@ export interface LocalTransportOptions {
    */
   readonly requirePrincipalUser?: boolean;
   /**
-   * Spawn pipe-mode processes from a small helper process instead of this one. Default false.
+   * Fork the pipe-mode processes that cannot use posix_spawn (`vforkSpawn`: those that run as
+   * another user, or all where it is not available) from a small helper process instead of this
+   * one. Default false.
    *
    * Node's spawn forks the calling process synchronously, copying its page tables, and the event
-   * loop waits meanwhile: measured on Node 20 here, `spawn('true')` takes 3.7 ms at 49 MB RSS, 38 ms
-   * at 250 MB and 66 ms at 1 GB, for every client of the host. With the helper (forked once, at the
-   * first pipe-mode start, with a 64 MB heap limit) the host never forks: the helper spawns each
-   * process exactly as the host would (argv, own process group, cwd, env, uid/gid) and hands its
-   * three pipes over: `exec(['true'])` + `wait()` then takes ~3–4 ms whatever the host's size
-   * (67 ms in-process at 1 GB). Costs one extra process (~45 MB RSS). Use it in long-running hosts
-   * with big heaps (a server). Pty mode always spawns in this process (node-pty forks by itself).
+   * loop waits meanwhile: `exec(['true'])` + `wait()` took 8.5 ms at 62 MiB RSS and 31 ms at 1 GiB
+   * on a 2-core VM, for every client of the host. With the helper (forked once, at the first start
+   * that needs it, with a 64 MB heap limit) the host never forks: the helper spawns each process
+   * exactly as the host would (argv, own process group, cwd, env, uid/gid) and hands its three
+   * pipes over, in 8-9 ms whatever the host's size. Costs one extra process (~45 MB RSS). Use it in
+   * long-running hosts with big heaps that switch users (a server with `principalUsers`). Pty mode
+   * always spawns in this process (node-pty forks by itself).
    */
   readonly spawnHelper?: boolean;
   /**
@@ -103,9 +105,9 @@ export interface LocalTransportOptions {
    * until the child execs, whatever the host's size. Measured on a 2-core VM: `exec(['true'])` +
    * `wait()` in 3.4 ms against 8.5 ms (62 MiB host) to 31 ms (1 GiB) through child_process. The
    * process starts as with child_process (argv, own session and process group, cwd, env, socket
-   * pairs, signals at default), with no descriptor but 0-2. A
-   * start that runs as another user (`uid`, `principalUsers`) cannot use it and takes the spawn
-   * helper (`spawnHelper`) or child_process; pty mode spawns through node-pty.
+   * pairs, signals at default), with no descriptor but 0-2. A start that runs as another user
+   * (`uid`, `principalUsers`) cannot use it and takes the spawn helper (`spawnHelper`) or
+   * child_process; pty mode spawns through node-pty.
    */
   readonly vforkSpawn?: boolean;
 }

@@ -2,8 +2,8 @@
  * Pipe mode through posix_spawn (native/vfork-spawn.c, built on install beside the close-on-exec
  * addon). Node's child_process forks, copying the host's page tables while its event loop waits;
  * posix_spawn shares them until the child execs, and runs on a pool thread, so the event loop does
- * not wait for that either. The process gets what `PipeSource.launch` gives
- * it (argv, own session and process group, cwd, env, pipes), and the same PipeSource then runs it.
+ * not wait for that either. The process gets what `PipeSource.launch` gives it (argv, own session
+ * and process group, cwd, env, socket pairs), and the same PipeSource then runs it.
  *
  * It cannot switch users (posix_spawn has no setuid): a start that runs as another user takes the
  * spawn helper or child_process path.
@@ -47,7 +47,7 @@ function load(): VforkSpawnAddon | undefined {
   return addon;
 }
 
-/** Whether posix_spawn can be used here: Linux, with the addon built. */
+/** Whether posix_spawn can be used here: Linux with glibc 2.34+, with the addon built. */
 export function vforkSpawnAvailable(): boolean {
   return typeof load()?.spawn === 'function';
 }
