@@ -86,11 +86,11 @@ export interface LocalTransportOptions {
    * one. Default false.
    *
    * Node's spawn forks the calling process synchronously, copying its page tables, and the event
-   * loop waits meanwhile: `exec(['true'])` + `wait()` took 8.5 ms at 62 MiB RSS and 31 ms at 1 GiB
+   * loop waits meanwhile: `exec(['true'])` + `wait()` took 8 ms at 62 MiB RSS and 38 ms at 1 GiB
    * on a 2-core VM, for every client of the host. With the helper (forked once, at the first start
    * that needs it, with a 64 MB heap limit) the host never forks: the helper spawns each process
    * exactly as the host would (argv, own process group, cwd, env, uid/gid) and hands its three
-   * pipes over, in 8-9 ms whatever the host's size. Costs one extra process (~45 MB RSS). Use it in
+   * pipes over, in 9-10 ms whatever the host's size. Costs one extra process (~45 MB RSS). Use it in
    * long-running hosts with big heaps that switch users (a server with `principalUsers`). Pty mode
    * always spawns in this process (node-pty forks by itself).
    */
@@ -103,7 +103,7 @@ export interface LocalTransportOptions {
    *
    * A fork copies the caller's page tables while its event loop waits; posix_spawn shares them
    * until the child execs, whatever the host's size. Measured on a 2-core VM: `exec(['true'])` +
-   * `wait()` in 3.4 ms against 8.5 ms (62 MiB host) to 31 ms (1 GiB) through child_process. The
+   * `wait()` in about 3 ms against 8 ms (62 MiB host) to 38 ms (1 GiB) through child_process. The
    * process starts as with child_process (argv, own session and process group, cwd, env, socket
    * pairs, signals at default), with no descriptor but 0-2. A start that runs as another user
    * (`uid`, `principalUsers`) cannot use it and takes the spawn helper (`spawnHelper`) or
