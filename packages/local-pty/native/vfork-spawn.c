@@ -9,9 +9,11 @@
  * The child gets what libuv gives a `detached: true` child: a new session (so its own process
  * group), every signal at its default disposition and none blocked (libuv resets 1-31 only), stdin
  * a socket pair as libuv makes for `pipe`, stdout and stderr the same or /dev/null, no other
- * descriptor (closed in the child, close-on-exec or not), cwd changed before the exec. The command is looked up through the PATH of
- * `envp` (else /bin:/usr/bin, as execvp does), relative entries and paths from `cwd`; a file the
- * kernel cannot exec as it is (ENOEXEC, a script without #!) runs through /bin/sh, as execvp does.
+ * descriptor (closed in the child, close-on-exec or not), cwd changed before the exec. The command
+ * is looked up through the PATH of `envp` (else /bin:/usr/bin, as execvp does), relative entries
+ * and paths from `cwd`; a file the kernel cannot exec as it is (ENOEXEC, a script without #!) runs
+ * through /bin/sh, as execvp does. The lookup is spawn-checks.ts's `checkCommand` again, done here
+ * on the pool thread so that its stat calls do not run on the event loop.
  *
  * The spawn runs on a libuv pool thread: a vfork suspends the calling thread until the child execs,
  * which on a loaded machine is milliseconds of waiting for a core, and the event loop must not
@@ -77,14 +79,23 @@ static const char *errno_name(int error) {
   }
 }
 
+/* An Error "what: strerror" whose `code` is the errno name. */
+static napi_value errno_error(napi_env env, int error, const char *what) {
+  char text[256];
+  snprintf(text, sizeof text, "%s: %s", what, strerror(error));
+  napi_value code, message, result;
+  napi_create_string_utf8(env, errno_name(error), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &result);
+  return result;
+}
+
 static napi_value throw_errno(napi_env env, int error, const char *what) {
-  char message[256];
-  snprintf(message, sizeof message, "%s: %s", what, strerror(error));
-  napi_throw_error(env, errno_name(error), message);
+  napi_throw(env, errno_error(env, error, what));
   return NULL;
 }
 
-/* A JS string as a malloc'd UTF-8 C string; NULL (with a pending exception) when not a string. */
+/* A JS string as a malloc'd UTF-8 C string; NULL when not a string, with a NUL inside, or no memory. */
 static char *c_string(napi_env env, napi_value value) {
   size_t length;
   if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
@@ -324,16 +335,6 @@ static void spawn_on_pool_thread(napi_env env, void *data) {
   request->host_fds[0] = in[1];
   request->host_fds[1] = out[0];
   request->host_fds[2] = err[0];
-}
-
-static napi_value errno_error(napi_env env, int error, const char *what) {
-  char text[256];
-  snprintf(text, sizeof text, "%s: %s", what, strerror(error));
-  napi_value code, message, result;
-  napi_create_string_utf8(env, errno_name(error), NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &result);
-  return result;
 }
 
 /*

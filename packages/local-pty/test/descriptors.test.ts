@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { StartRequest, Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { nextId, pipeRequest, procStats, ptyRequest } from './helpers.js';
+import { nextId, pipeRequest, pipeSpawnModes, procStats, ptyRequest } from './helpers.js';
 
 const LIST_FDS = ['sh', '-c', 'ls /proc/$$/fd'];
 /** Holds its terminal or pipes open while the others list their descriptors. */
@@ -48,14 +48,7 @@ function fdTargets(pid: number): string[] {
   return targets;
 }
 
-/** The ways a pipe-mode process starts: posix_spawn (the default), a fork, the spawn helper. */
-const spawnModes = [
-  { name: 'posix_spawn', options: {}, spawnHelper: false },
-  { name: 'child_process', options: { vforkSpawn: false }, spawnHelper: false },
-  { name: 'the spawn helper', options: { spawnHelper: true, vforkSpawn: false }, spawnHelper: true },
-] as const;
-
-for (const { name, options, spawnHelper } of spawnModes) {
+for (const { name, options } of pipeSpawnModes) {
   for (const order of ['pty first', 'pipe first'] as const) {
     describe(`descriptors: ${order}, pipes through ${name}`, () => {
       let transport: Transport;
@@ -84,7 +77,7 @@ for (const { name, options, spawnHelper } of spawnModes) {
         });
       }
 
-      if (spawnHelper) {
+      if ('spawnHelper' in options) {
         test('the spawn helper holds no terminal', async () => {
           const children = (await procStats()).filter((stat) => stat.ppid === process.pid && stat.state !== 'Z');
           const commandLine = (pid: number) => {
@@ -139,7 +132,7 @@ describe('descriptors: the host sockets and files stay in the host', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const { name, options } of spawnModes) {
+  for (const { name, options } of pipeSpawnModes) {
     test(`a listening socket, a connection and an open log file are not inherited (pipes through ${name})`, async () => {
       const transport = localTransport(options);
       try {

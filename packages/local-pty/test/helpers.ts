@@ -1,6 +1,16 @@
 /** Helpers shared by this package's tests (not a test file). */
 import type { ExitStatus, OutputFd, StartRequest, Transport } from '@procwire/core/transport';
 
+/**
+ * The three ways a pipe-mode process starts, as `localTransport` options: posix_spawn (the
+ * default), a fork through child_process, and a fork in the spawn helper.
+ */
+export const pipeSpawnModes = [
+  { name: 'posix_spawn', options: {} },
+  { name: 'child_process', options: { vforkSpawn: false } },
+  { name: 'the spawn helper', options: { spawnHelper: true, vforkSpawn: false } },
+] as const;
+
 let counter = 0;
 /** A fresh process id. */
 export function nextId(prefix = 'p'): string {

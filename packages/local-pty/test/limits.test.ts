@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StartRequest, Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { nextId, pipeRequest, ptyRequest, run } from './helpers.js';
+import { nextId, pipeRequest, pipeSpawnModes, ptyRequest, run } from './helpers.js';
 
 const KiB = 1024;
 const modes = [
-  { name: 'pipe', make: pipeRequest, spawn: {} },
-  { name: 'pipe through child_process', make: pipeRequest, spawn: { vforkSpawn: false } },
-  { name: 'pipe through the spawn helper', make: pipeRequest, spawn: { spawnHelper: true, vforkSpawn: false } },
+  ...pipeSpawnModes.map(({ name, options }) => ({ name: `pipe through ${name}`, make: pipeRequest, spawn: options })),
   { name: 'pty', make: ptyRequest, spawn: {} },
 ] as const;
 

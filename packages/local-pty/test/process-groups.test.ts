@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { StartRequest, Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
-import { eventually, nextId, pipeRequest, ptyRequest } from './helpers.js';
+import { eventually, nextId, pipeRequest, pipeSpawnModes, ptyRequest } from './helpers.js';
 
 let durationCounter = 0;
 /** A sleep duration no other test uses, to find the sleeps afterwards. */
@@ -39,9 +39,7 @@ function backgroundJob(make: typeof pipeRequest, duration: string, extra: Partia
 }
 
 const modes = [
-  { name: 'pipe', make: pipeRequest, spawn: {} },
-  { name: 'pipe through child_process', make: pipeRequest, spawn: { vforkSpawn: false } },
-  { name: 'pipe through the spawn helper', make: pipeRequest, spawn: { spawnHelper: true, vforkSpawn: false } },
+  ...pipeSpawnModes.map(({ name, options }) => ({ name: `pipe through ${name}`, make: pipeRequest, spawn: options })),
   { name: 'pty', make: ptyRequest, spawn: {} },
 ] as const;
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { localTransport } from '@procwire/local-pty';
-import { nextId, pipeRequest } from './helpers.js';
+import { nextId, pipeRequest, pipeSpawnModes } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -55,11 +55,9 @@ console.log(JSON.stringify({
 `;
 
 for (const [mode, how, spawn] of [
-  ['pipe', '', '{}'],
-  ['pipe', ' through child_process', '{ vforkSpawn: false }'],
-  ['pipe', ' through the spawn helper', '{ spawnHelper: true, vforkSpawn: false }'],
-  ['pty', '', '{}'],
-] as const) {
+  ...pipeSpawnModes.map(({ name, options }) => ['pipe', ` through ${name}`, JSON.stringify(options)] as const),
+  ['pty', '', '{}'] as const,
+]) {
   describe(`stdin bound: ${mode}${how}`, () => {
     test('200 unawaited 1 MiB writes to a process that never reads: the rest is refused, memory stays bounded', () => {
       const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', attack(mode, spawn)], {
