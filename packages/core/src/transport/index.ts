@@ -32,6 +32,7 @@ export { type FreshInput, InputCursor } from './input-cursor.js';
 export { lazyIterable } from './lazy-iterable.js';
 export { ownTurn } from './own-turn.js';
 export { untilAborted } from './until-aborted.js';
+export { OutputPool } from './output-pool.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
 export { hasUnreadOutput, ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
 export {

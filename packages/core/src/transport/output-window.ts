@@ -3,13 +3,15 @@
  * (`localTransport`, `memoryTransport`, or yours). It keeps every byte not yet acknowledged, serves
  * reads from any retained offset, and tells its source to pause when the unacknowledged bytes reach
  * the window (and to resume when an acknowledgement makes room). Memory stays bounded by the window
- * plus one source chunk; nothing is dropped. With `replayBytes` it also keeps a tail of acknowledged
+ * plus one source chunk (plus what it borrowed from an {@link OutputPool} while read); nothing is
+ * dropped. With `replayBytes` it also keeps a tail of acknowledged
  * output (whole chunks, at least the last `replayBytes`) that readers may start in again: what a
  * user re-attaching to a shell expects to see first.
  */
 import { concatBytes } from '../bytes.js';
 import { ErrorCode, ProcwireError } from '../errors.js';
 import type { OutputChunk, OutputMode, OutputStreamInfo } from './contract.js';
+import type { OutputPool } from './output-pool.js';
 
 /** Options of an {@link OutputWindow}. */
 export interface OutputWindowOptions {
@@ -30,6 +32,14 @@ export interface OutputWindowOptions {
   readonly mode?: OutputMode;
   /** For error messages: e.g. `'stdout'`. */
   readonly name?: string;
+  /**
+   * Where the window borrows room past `windowBytes` while a reader reads it (see
+   * {@link OutputPool}), up to `burstBytes` unacknowledged bytes in all. Without it, or with a
+   * `burstBytes` not above `windowBytes`, the window never borrows.
+   */
+  readonly pool?: OutputPool;
+  /** The most unacknowledged bytes kept with borrowed room. Default `windowBytes`. */
+  readonly burstBytes?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -53,6 +63,13 @@ export class OutputWindow {
   private readonly name: string;
   private readonly pauseSource: () => void;
   private readonly resumeSource: () => void;
+  private readonly pool: OutputPool | undefined;
+  /** The most this window borrows from the pool. */
+  private readonly maxLoan: number;
+  /** Room borrowed from the pool now: the source is paused at `windowBytes + loan`. */
+  private loan = 0;
+  /** Reads started and not finished: only a stream being read borrows. */
+  private reading = 0;
   /**
    * Retained chunks at indexes `head` to `tail - 1`, in order; `starts[i]` is the offset of
    * `chunks[i]`. The arrays keep their capacity: emptied and compacted in place, never copied
@@ -83,6 +100,8 @@ export class OutputWindow {
     this.name = options.name ?? 'output';
     this.pauseSource = options.pause ?? (() => {});
     this.resumeSource = options.resume ?? (() => {});
+    this.pool = options.pool;
+    this.maxLoan = options.pool === undefined ? 0 : Math.max(0, (options.burstBytes ?? 0) - this.windowBytes);
   }
 
   /** Everything before this offset is acknowledged (and freed, but for the replay tail). */
@@ -109,6 +128,10 @@ export class OutputWindow {
   get isPaused(): boolean {
     return this.paused;
   }
+  /** Room borrowed from the pool now, past `windowBytes`. */
+  get borrowedBytes(): number {
+    return this.loan;
+  }
 
   /** The stream's state for `ProcessInfo.stdout` / `stderr`. */
   info(): OutputStreamInfo {
@@ -128,11 +151,35 @@ export class OutputWindow {
     this.chunks[this.tail] = data;
     this.starts[this.tail] = this.total - data.byteLength;
     this.tail++;
-    if (!this.paused && this.total - this.acked >= this.windowBytes) {
+    if (!this.paused && this.total - this.acked >= this.windowBytes + this.loan && !this.borrow()) {
       this.paused = true;
       this.pauseSource();
     }
     this.wake();
+  }
+
+  /**
+   * The window is full: borrow all the room it may from the pool if a reader reads it (an unread
+   * stream keeps to its own window). True if the unacknowledged bytes now fit.
+   */
+  private borrow(): boolean {
+    if (this.reading === 0 || this.loan >= this.maxLoan) return false;
+    this.loan += this.pool!.lend(this.maxLoan - this.loan);
+    return this.total - this.acked < this.windowBytes + this.loan;
+  }
+
+  /**
+   * Gives the borrowed room back to the pool. Called when the reader caught up to within the
+   * window, and by the host when it discards the stream (a forgotten process keeps no loan).
+   */
+  repayLoan(): void {
+    if (this.loan === 0) return;
+    this.pool!.repay(this.loan);
+    this.loan = 0;
+    if (!this.paused && this.total - this.acked >= this.windowBytes) {
+      this.paused = true;
+      this.pauseSource();
+    }
   }
 
   /** The source closed: readers finish after the last byte. */
@@ -187,7 +234,8 @@ export class OutputWindow {
       this.tail -= this.head;
       this.head = 0;
     }
-    if (this.paused && this.total - this.acked < this.windowBytes) {
+    if (this.loan > 0 && this.total - this.acked < this.windowBytes) this.repayLoan();
+    if (this.paused && this.total - this.acked < this.windowBytes + this.loan) {
       this.paused = false;
       this.resumeSource();
     }
@@ -216,6 +264,7 @@ export class OutputWindow {
       wait.reject(abortedBy(signal!));
     };
     const finish = () => {
+      if (started && !finished) this.reading--;
       finished = true;
       if (listening) {
         listening = false;
@@ -238,6 +287,7 @@ export class OutputWindow {
       currentWait = undefined;
       if (!started) {
         started = true;
+        this.reading++;
         if (this.mode === 'devnull') {
           throw new ProcwireError(ErrorCode.InvalidArgument, `${this.name} is DEVNULL: the host discards it`);
         }
