@@ -13,6 +13,7 @@ import {
   type FreshInput,
   InputCursor,
   type OutputFd,
+  type OutputPool,
   OutputWindow,
   type ProcessInfo,
   ProcwireError,
@@ -36,6 +37,9 @@ export interface HostedProcessOptions {
   readonly principal: string | undefined;
   readonly cwd: string;
   readonly outputWindowBytes: number;
+  /** What a stream being read may hold, borrowing past its window from `outputPool`. */
+  readonly outputBurstBytes: number;
+  readonly outputPool: OutputPool;
   /** Acknowledged output kept per stream for readers that start over. */
   readonly replayBytes: number;
   readonly killGraceMs: number;
@@ -142,6 +146,12 @@ export class HostedProcess implements HelperSink {
   /** True once the end was reported and no member of the process group is left. */
   get isOver(): boolean {
     return this.over;
+  }
+
+  /** The host forgets this process: its output windows give back what they borrowed. */
+  forgotten(): void {
+    this.stdout.repayLoan();
+    this.stderr.repayLoan();
   }
 
   /** The exit status, `undefined` while running; throws `process_lost` when it cannot be known. */
@@ -375,6 +385,8 @@ export class HostedProcess implements HelperSink {
   private window(fd: OutputFd, mode: 'pipe' | 'devnull', options: HostedProcessOptions): OutputWindow {
     return new OutputWindow({
       windowBytes: options.outputWindowBytes,
+      burstBytes: options.outputBurstBytes,
+      pool: options.outputPool,
       replayBytes: options.replayBytes,
       mode,
       name: fd === 1 ? 'stdout' : 'stderr',

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type ExitStatus,
   type OutputChunk,
+  OutputPool,
   type ProcessInfo,
   hasUnreadOutput,
   ProcessRegistry,
@@ -69,12 +70,15 @@ class LocalTransport implements Transport {
   private readonly defaultUser: RunAsUser | undefined;
   /** The principal users that ran something: at close, whatever still runs as them is killed. */
   private readonly usedPrincipalUsers = new Set<RunAsUser>();
-  /** Starts through the spawn helper not yet registered, by principal and id (starts are idempotent). */
   private readonly groups = new GroupWatch();
+  /** Starts launched and not yet registered, by principal and id (starts are idempotent). */
   private readonly starting = new Map<string, { principal: string | undefined; info: Promise<ProcessInfo> }>();
+  /** Room past their windows that the streams being read borrow (`outputPoolBytes`). */
+  private readonly outputPool: OutputPool;
   private closed = false;
 
   constructor(private readonly options: ResolvedOptions) {
+    this.outputPool = new OutputPool(options.outputPoolBytes);
     this.registry = new ProcessRegistry({
       retentionMs: options.retentionMs,
       maxRunning: options.maxProcesses,
@@ -124,10 +128,12 @@ class LocalTransport implements Transport {
       principal,
       cwd,
       outputWindowBytes: this.options.outputWindowBytes,
+      outputBurstBytes: this.options.outputBurstBytes,
+      outputPool: this.outputPool,
       replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       maxPendingInputBytes: this.options.maxPendingInputBytes,
-      onOver: () => this.registry.markExited(principal, request.processId),
+      onOver: () => this.registry.markExited(principal, request.processId, () => process.forgotten()),
       groups: this.groups,
     });
     const env = mergeEnv(user === undefined ? this.options.baseEnv : { ...this.options.baseEnv, ...user.identity }, request.env);
@@ -174,7 +180,7 @@ class LocalTransport implements Transport {
     this.registry.add(process.principal, process.processId, process);
     process.attach(source, timeoutMs);
     // It may be over before it was registered (its exit came with its pipes).
-    if (process.isOver) this.registry.markExited(process.principal, process.processId);
+    if (process.isOver) this.registry.markExited(process.principal, process.processId, () => process.forgotten());
     return process.info();
   }
 

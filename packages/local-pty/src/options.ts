@@ -12,6 +12,19 @@ export interface LocalTransportOptions {
    */
   readonly outputWindowBytes?: number;
   /**
+   * The most unacknowledged output bytes kept for a stream that a reader is reading, borrowing the
+   * room past `outputWindowBytes` from `outputPoolBytes` (a reader across a network keeps output
+   * flowing only if the bytes in flight fit). Not above the window: no borrowing. Default 8 MiB.
+   */
+  readonly outputBurstBytes?: number;
+  /**
+   * The room past their windows that every stream of this host may borrow at once, in bytes: the
+   * host holds at most `outputWindowBytes` per stream plus this much unacknowledged output. A
+   * stream that is not read borrows nothing; one whose reader caught up to within its window gives
+   * it back. Default 64 MiB; 0: no borrowing.
+   */
+  readonly outputPoolBytes?: number;
+  /**
    * Acknowledged output kept per stream (whole chunks, at least this many bytes) so that a reader
    * re-attaching with `client.get(id, { replay: true })` (`procwire attach`) sees the recent output
    * first; it is host memory on top of the window. Default 0: acknowledged output is freed at once.
@@ -115,6 +128,8 @@ export interface LocalTransportOptions {
 /** {@link LocalTransportOptions} with every default applied. */
 export interface ResolvedOptions {
   readonly outputWindowBytes: number;
+  readonly outputBurstBytes: number;
+  readonly outputPoolBytes: number;
   readonly replayBytes: number;
   readonly retentionMs: number;
   readonly maxProcesses: number;
@@ -138,6 +153,8 @@ export interface ResolvedOptions {
 }
 
 export const DEFAULT_OUTPUT_WINDOW_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_OUTPUT_BURST_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_OUTPUT_POOL_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 5 * 60 * 1000;
 export const DEFAULT_MAX_PROCESSES = 256;
 export const DEFAULT_MAX_ARGV_BYTES = 256 * 1024;
@@ -229,6 +246,9 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
   const maxProcessesPerPrincipal = positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
   return {
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
+    outputBurstBytes: positiveInteger('outputBurstBytes', options.outputBurstBytes, DEFAULT_OUTPUT_BURST_BYTES),
+    outputPoolBytes:
+      options.outputPoolBytes === undefined ? DEFAULT_OUTPUT_POOL_BYTES : nonNegativeInteger('outputPoolBytes', options.outputPoolBytes),
     replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,
