@@ -117,10 +117,12 @@ class DockerTransport implements Transport {
       request,
       principal,
       outputWindowBytes: this.options.outputWindowBytes,
+      outputBurstBytes: this.options.outputBurstBytes,
+      outputPool: this.options.outputPool,
       replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       control,
-      onExit: () => this.registry.markExited(principal, request.processId),
+      onExit: () => this.registry.markExited(principal, request.processId, () => process.forgotten()),
     });
     const env: string[] = [];
     const unset: string[] = [];
@@ -175,7 +177,7 @@ class DockerTransport implements Transport {
     }
     this.registry.add(principal, request.processId, process);
     // It may have ended before it was registered.
-    if (process.hasEnded) this.registry.markExited(principal, request.processId);
+    if (process.hasEnded) this.registry.markExited(principal, request.processId, () => process.forgotten());
     return process.info();
   }
 

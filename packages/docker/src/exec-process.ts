@@ -9,6 +9,7 @@ import {
   type ExitStatus,
   InputCursor,
   type OutputFd,
+  type OutputPool,
   OutputWindow,
   type ProcessInfo,
   ProcwireError,
@@ -38,6 +39,9 @@ export interface ExecProcessOptions {
   readonly request: StartRequest;
   readonly principal: string | undefined;
   readonly outputWindowBytes: number;
+  /** What a stream being read may hold, borrowing past its window from `outputPool`. */
+  readonly outputBurstBytes: number;
+  readonly outputPool: OutputPool;
   /** Acknowledged output kept per stream for readers that start over. */
   readonly replayBytes: number;
   readonly killGraceMs: number;
@@ -214,9 +218,17 @@ export class ExecProcess implements ConnectionSink {
     };
   }
 
+  /** The host forgets this process: its output windows give back what they borrowed. */
+  forgotten(): void {
+    this.stdout.repayLoan();
+    this.stderr.repayLoan();
+  }
+
   private window(fd: OutputFd, mode: 'pipe' | 'devnull', options: ExecProcessOptions): OutputWindow {
     return new OutputWindow({
       windowBytes: options.outputWindowBytes,
+      burstBytes: options.outputBurstBytes,
+      pool: options.outputPool,
       replayBytes: options.replayBytes,
       mode,
       name: fd === 1 ? 'stdout' : 'stderr',

@@ -1,7 +1,7 @@
 /**
  * The options of `dockerTransport()`, with their defaults.
  */
-import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, ProcwireError } from '@procwire/core/transport';
+import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, OutputPool, ProcwireError } from '@procwire/core/transport';
 import Docker from 'dockerode';
 
 /** Options of {@link dockerTransport}. Only `container` is required. */
@@ -21,6 +21,16 @@ export interface DockerTransportOptions {
    * pause) until the reader acknowledges. Default 8 MiB.
    */
   readonly outputWindowBytes?: number;
+  /**
+   * The most unacknowledged output bytes kept for a stream that a reader is reading, borrowing the
+   * room past `outputWindowBytes` from `outputPool`. Not above the window: no borrowing. Default 8 MiB.
+   */
+  readonly outputBurstBytes?: number;
+  /**
+   * Where streams being read borrow room past their windows. Pass one pool to several transports
+   * (a container per principal) to bound them together. Default: a 64 MiB pool of this transport's.
+   */
+  readonly outputPool?: OutputPool;
   /**
    * Acknowledged output kept per stream (whole chunks, at least this many bytes) so that a reader
    * re-attaching with `client.get(id, { replay: true })` (`procwire attach`) sees the recent output
@@ -55,6 +65,8 @@ export interface ResolvedOptions {
   readonly docker: Docker;
   readonly user?: string;
   readonly outputWindowBytes: number;
+  readonly outputBurstBytes: number;
+  readonly outputPool: OutputPool;
   readonly replayBytes: number;
   readonly retentionMs: number;
   readonly maxProcesses: number;
@@ -97,6 +109,8 @@ export function resolveOptions(options: DockerTransportOptions): ResolvedOptions
     docker: options.docker ?? new Docker(),
     ...(options.user === undefined ? {} : { user: options.user }),
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, 8 * 1024 * 1024),
+    outputBurstBytes: positiveInteger('outputBurstBytes', options.outputBurstBytes, 8 * 1024 * 1024),
+    outputPool: options.outputPool ?? new OutputPool(64 * 1024 * 1024),
     replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: positiveInteger('retentionMs', options.retentionMs, 5 * 60 * 1000),
     maxProcesses,
