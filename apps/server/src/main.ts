@@ -16,6 +16,8 @@ const code = await runServer(
         ? (await import('./backends/docker-backend.js')).dockerBackend(config)
         : localTransport({
         outputWindowBytes: config.limits.outputWindowBytes,
+        outputBurstBytes: config.limits.outputBurstBytes,
+        outputPoolBytes: config.limits.outputPoolBytes,
         replayBytes: config.limits.replayBytes,
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,

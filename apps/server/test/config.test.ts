@@ -105,10 +105,21 @@ describe('loadConfig', () => {
   it('answers --help with every flag', () => {
     assert.deepEqual(loadConfig({ argv: ['--grpc-listen', 'x', '--help'], env: {} }), { kind: 'help' });
     const text = helpText();
-    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--vfork-spawn', '--shell', '--config']) {
+    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--output-burst-bytes', '--output-pool-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--vfork-spawn', '--shell', '--config']) {
       assert.ok(text.includes(flag), `help mentions ${flag}`);
     }
     assert.match(text, /flags > environment > config file > defaults/);
+  });
+
+  it('lends streams being read up to 8 MiB from a 64 MiB pool by default; 0 turns the pool off', () => {
+    const { limits } = load([]);
+    assert.equal(limits.outputWindowBytes, 1024 * 1024);
+    assert.equal(limits.outputBurstBytes, 8 * 1024 * 1024);
+    assert.equal(limits.outputPoolBytes, 64 * 1024 * 1024);
+    assert.equal(load(['--output-pool-bytes', '0']).limits.outputPoolBytes, 0);
+    assert.equal(load([], { PROCWIRE_OUTPUT_BURST_BYTES: '2097152' }).limits.outputBurstBytes, 2 * 1024 * 1024);
+    assert.match(configError(['--output-pool-bytes', '-1']).message, /--output-pool-bytes/);
+    assert.match(configError(['--output-burst-bytes', '0']).message, /--output-burst-bytes/);
   });
 
   it('spawns with posix_spawn by default, and takes true or false for --vfork-spawn', () => {

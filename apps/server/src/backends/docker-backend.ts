@@ -2,7 +2,7 @@
  * The `--backend docker` transport: a container per principal (`dockerTransport()` in each, behind a
  * PrincipalRouter). The engine is the one `DOCKER_HOST` names, else the local socket.
  */
-import type { Transport } from '@procwire/core/transport';
+import { OutputPool, type Transport } from '@procwire/core/transport';
 import Docker from 'dockerode';
 import type { ServerConfig } from '../config/server-config.js';
 import { PrincipalRouter } from '../host/principal-router.js';
@@ -17,6 +17,9 @@ export function dockerBackend(config: ServerConfig): Transport {
   if (backend.kind !== 'docker') throw new Error('dockerBackend needs a configuration with backend docker');
   const containers = new PrincipalContainers(new Docker(), backend, {
     outputWindowBytes: config.limits.outputWindowBytes,
+    outputBurstBytes: config.limits.outputBurstBytes,
+    // One pool for every principal's container: the flag bounds the server, not each container.
+    outputPool: new OutputPool(config.limits.outputPoolBytes),
     replayBytes: config.limits.replayBytes,
     retentionMs: config.limits.retentionMs,
     maxArgvBytes: config.limits.argvBytes,

@@ -124,6 +124,8 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         connectionsPerAddress: parseInteger(need('maxConnectionsPerAddress'), 1),
         authTimeoutMs: parseMilliseconds(need('authTimeoutMs'), 1),
         outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
+        outputBurstBytes: parseInteger(need('outputBurstBytes'), 1),
+        outputPoolBytes: parseInteger(need('outputPoolBytes'), 0),
         replayBytes: parseInteger(need('replayBytes'), 0, maximumReplayBytes),
         retentionMs: parseMilliseconds(need('retentionMs'), 1),
         idleTimeoutMs: parseMilliseconds(need('idleTimeoutMs'), 0),

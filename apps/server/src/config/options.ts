@@ -191,6 +191,22 @@ export const optionSpecs = [
     help: 'unacknowledged output kept per stream before the process is paused',
   },
   {
+    fileKey: 'outputBurstBytes',
+    flag: '--output-burst-bytes',
+    env: 'PROCWIRE_OUTPUT_BURST_BYTES',
+    kind: 'bytes',
+    defaultValue: '8388608',
+    help: 'unacknowledged output kept for a stream a client is reading, the room past --output-window-bytes borrowed from --output-pool-bytes (not above the window: no borrowing)',
+  },
+  {
+    fileKey: 'outputPoolBytes',
+    flag: '--output-pool-bytes',
+    env: 'PROCWIRE_OUTPUT_POOL_BYTES',
+    kind: 'bytes',
+    defaultValue: '67108864',
+    help: 'room past their windows that the streams being read may borrow, across every process (0: none); the server holds at most one window per stream plus this',
+  },
+  {
     fileKey: 'replayBytes',
     flag: '--replay-bytes',
     env: 'PROCWIRE_REPLAY_BYTES',

@@ -47,6 +47,10 @@ export interface ServerLimits {
   readonly argvBytes: number;
   /** Unacknowledged output the host keeps per stream before pausing the process. */
   readonly outputWindowBytes: number;
+  /** Unacknowledged output kept for a stream being read, borrowing past the window from the pool. */
+  readonly outputBurstBytes: number;
+  /** Room past their windows that the streams being read may borrow, across every process. */
+  readonly outputPoolBytes: number;
   /** Acknowledged output the host still keeps per stream for re-attaching readers (`attach` replays it). */
   readonly replayBytes: number;
   /** How long an exited process stays retained (for `get`, late readers) before it is forgotten. */
