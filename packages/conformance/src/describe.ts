@@ -106,6 +106,7 @@ export function resolveLimits(limits: ConformanceLimits = {}): Required<Conforma
     maxArgvBytes: limits.maxArgvBytes ?? 256 * 1024,
     largeOutputBytes: limits.largeOutputBytes ?? 64 * 1024 * 1024,
     outputChunkBytes: limits.outputChunkBytes ?? 64 * 1024,
+    outputBurstBytes: limits.outputBurstBytes ?? 0,
     exitReadBytes: limits.exitReadBytes ?? 288 * 1024,
   };
 }

@@ -71,6 +71,13 @@ export interface ConformanceLimits {
    */
   readonly outputChunkBytes?: number;
   /**
+   * The most unacknowledged bytes the host lets a stream hold while a reader reads it, for a host
+   * that lends room past the window (core's `OutputPool`: `procwire-server` lends up to
+   * `--output-burst-bytes`, 8 MiB). The slow-consumer case then allows this instead of the window.
+   * Default 0: the host keeps to `outputWindowBytes`.
+   */
+  readonly outputBurstBytes?: number;
+  /**
    * The most a host reads past its window once the process's leader has exited: a host drains
    * what the process left behind so that EOF and the exit arrive although nobody reads. For
    * `localTransport()` on Linux: the socket pair Node gives a child's stdout (its send buffer,

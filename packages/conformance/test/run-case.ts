@@ -61,6 +61,7 @@ export async function runCase(
         maxArgvBytes: 256 * 1024,
         largeOutputBytes: 4 * 1024 * 1024,
         outputChunkBytes: 64 * 1024,
+        outputBurstBytes: 0,
         exitReadBytes: 288 * 1024,
         ...options.limits,
       },
