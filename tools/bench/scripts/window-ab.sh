@@ -2,7 +2,8 @@
 # The user's path against the server's output window: 1 GiB of stdout through the procwire CLI
 # (apps/cli/dist/bin/procwire.js) from procwire-servers started with each --output-window-bytes
 # of WINDOWS, over WebSocket and gRPC, alternating, ROUNDS rounds; prints the median wall time of
-# each. Run from the repo root after `pnpm build`:
+# each. SERVER_ARGS adds flags to every server (e.g. '--output-pool-bytes 0': no borrowed room, so
+# each stream keeps to its window). Run from the repo root after `pnpm build`:
 #   WINDOWS="262144 1048576 8388608" ROUNDS=3 bash tools/bench/scripts/window-ab.sh
 set -euo pipefail
 windows=${WINDOWS:-"262144 1048576 8388608"}
@@ -17,7 +18,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
 declare -A grpc ws
 for window in $windows; do
   node --initial-old-space-size=64 "$root/apps/server/dist/main.js" --grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
-    --tokens-file "$dir/tokens" --ready-file "$dir/ready-$window.json" --output-window-bytes "$window" > /dev/null 2>&1 &
+    --tokens-file "$dir/tokens" --ready-file "$dir/ready-$window.json" --output-window-bytes "$window" ${SERVER_ARGS:-} > /dev/null 2>&1 &
   pids+=($!)
 done
 for window in $windows; do
