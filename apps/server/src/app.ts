@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { Transport } from '@procwire/core/transport';
+import type { OutputPool, Transport } from '@procwire/core/transport';
 import type { ServerConfig } from './config/server-config.js';
 import type { FrontOptions, RunningFront, StartGrpcFront, StartWebSocketFront } from './fronts/front.js';
 import { DetachTimeoutTransport } from './host/detach-timeout-transport.js';
@@ -27,6 +27,8 @@ const AUTH_FAILURE_LOG_INTERVAL_MS = 10_000;
 export interface ServerAppOptions {
   /** The backend that runs the processes; the app closes it on `close()`. */
   readonly transport: Transport;
+  /** The pool the backend's hosts borrow output room from, shown in `/metrics`. */
+  readonly outputPool?: OutputPool;
   readonly config: ServerConfig;
   /** Default: a pino logger at `config.logLevel` on stdout. */
   readonly logger?: Logger;
@@ -112,6 +114,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       // The delay since the previous scrape, so each scrape shows what happened in its interval.
       metrics.eventLoopDelay.set(loopDelay.percentile(99) / 1e9, { quantile: '0.99' });
       metrics.eventLoopDelay.set(loopDelay.max / 1e9, { quantile: '1' });
+      if (options.outputPool !== undefined) metrics.outputPoolLentBytes.set(options.outputPool.lentBytes);
       loopDelay.reset();
       return metrics.registry.render();
     },

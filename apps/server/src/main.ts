@@ -11,13 +11,13 @@ import { runServer } from './run-server.js';
 
 const code = await runServer(
   {
-    createTransport: async (config) =>
+    createTransport: async (config, outputPool) =>
       config.backend.kind === 'docker'
-        ? (await import('./backends/docker-backend.js')).dockerBackend(config)
+        ? (await import('./backends/docker-backend.js')).dockerBackend(config, outputPool)
         : localTransport({
         outputWindowBytes: config.limits.outputWindowBytes,
         outputBurstBytes: config.limits.outputBurstBytes,
-        outputPoolBytes: config.limits.outputPoolBytes,
+        outputPool,
         replayBytes: config.limits.replayBytes,
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,

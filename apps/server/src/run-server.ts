@@ -3,7 +3,7 @@
  * app, prints where it listens and how to connect, and shuts down gracefully on SIGTERM/SIGINT.
  * `main.ts` calls it with the concrete backend and fronts.
  */
-import type { Transport } from '@procwire/core/transport';
+import { OutputPool, type Transport } from '@procwire/core/transport';
 import { createServerApp, type ServerAddresses } from './app.js';
 import { ConfigError } from './config/config-error.js';
 import { helpText } from './config/help.js';
@@ -25,8 +25,11 @@ export const ExitCode = {
 
 /** The adapters `main.ts` picks. */
 export interface ServerAdapters {
-  /** Builds the backend from the configuration. */
-  readonly createTransport: (config: ServerConfig) => Transport | Promise<Transport>;
+  /**
+   * Builds the backend from the configuration. Its hosts lend room past their output windows from
+   * `outputPool` (sized by `--output-pool-bytes`), one pool for the whole server.
+   */
+  readonly createTransport: (config: ServerConfig, outputPool: OutputPool) => Transport | Promise<Transport>;
   readonly grpcFront: StartGrpcFront;
   readonly websocketFront: StartWebSocketFront;
 }
@@ -52,14 +55,16 @@ export async function runServer(adapters: ServerAdapters, argv: readonly string[
     logger.warn(warning);
   }
   let transport: Transport;
+  const outputPool = new OutputPool(config.limits.outputPoolBytes);
   try {
-    transport = await adapters.createTransport(config);
+    transport = await adapters.createTransport(config, outputPool);
   } catch (error) {
     process.stderr.write(`procwire-server: cannot create the backend: ${describe(error)}\n`);
     return ExitCode.StartFailed;
   }
   const app = createServerApp({
     transport,
+    outputPool,
     config,
     logger,
     grpcFront: adapters.grpcFront,

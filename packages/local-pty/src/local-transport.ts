@@ -8,7 +8,6 @@ import {
   ErrorCode,
   type ExitStatus,
   type OutputChunk,
-  OutputPool,
   type ProcessInfo,
   hasUnreadOutput,
   ProcessRegistry,
@@ -73,12 +72,9 @@ class LocalTransport implements Transport {
   private readonly groups = new GroupWatch();
   /** Starts launched and not yet registered, by principal and id (starts are idempotent). */
   private readonly starting = new Map<string, { principal: string | undefined; info: Promise<ProcessInfo> }>();
-  /** Room past their windows that the streams being read borrow (`outputPoolBytes`). */
-  private readonly outputPool: OutputPool;
   private closed = false;
 
   constructor(private readonly options: ResolvedOptions) {
-    this.outputPool = new OutputPool(options.outputPoolBytes);
     this.registry = new ProcessRegistry({
       retentionMs: options.retentionMs,
       maxRunning: options.maxProcesses,
@@ -129,7 +125,7 @@ class LocalTransport implements Transport {
       cwd,
       outputWindowBytes: this.options.outputWindowBytes,
       outputBurstBytes: this.options.outputBurstBytes,
-      outputPool: this.outputPool,
+      outputPool: this.options.outputPool,
       replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       maxPendingInputBytes: this.options.maxPendingInputBytes,

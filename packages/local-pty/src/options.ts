@@ -1,7 +1,7 @@
 /**
  * The options of `localTransport()`, with their defaults.
  */
-import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, MAX_TIMER_MS, ProcwireError } from '@procwire/core/transport';
+import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, MAX_TIMER_MS, OutputPool, ProcwireError } from '@procwire/core/transport';
 import { defaultBaseEnv } from './environment.js';
 
 /** Options of {@link localTransport}. Every option is optional. */
@@ -13,17 +13,18 @@ export interface LocalTransportOptions {
   readonly outputWindowBytes?: number;
   /**
    * The most unacknowledged output bytes kept for a stream that a reader is reading, borrowing the
-   * room past `outputWindowBytes` from `outputPoolBytes` (a reader across a network keeps output
+   * room past `outputWindowBytes` from `outputPool` (a reader across a network keeps output
    * flowing only if the bytes in flight fit). Not above the window: no borrowing. Default 8 MiB.
    */
   readonly outputBurstBytes?: number;
   /**
-   * The room past their windows that every stream of this host may borrow at once, in bytes: the
-   * host holds at most `outputWindowBytes` per stream plus this much unacknowledged output. A
-   * stream that is not read borrows nothing; one whose reader caught up to within its window gives
-   * it back. Default 64 MiB; 0: no borrowing.
+   * Where the streams being read borrow room past their windows (`new OutputPool(bytes)` from
+   * `@procwire/core/transport`): the host holds at most `outputWindowBytes` per stream plus the
+   * pool. A stream nobody reads borrows nothing; one whose reader caught up to within its window
+   * gives the room back. Pass one pool to several hosts to bound them together. Default: a 64 MiB
+   * pool of this host's; `new OutputPool(0)`: no borrowing.
    */
-  readonly outputPoolBytes?: number;
+  readonly outputPool?: OutputPool;
   /**
    * Acknowledged output kept per stream (whole chunks, at least this many bytes) so that a reader
    * re-attaching with `client.get(id, { replay: true })` (`procwire attach`) sees the recent output
@@ -129,7 +130,7 @@ export interface LocalTransportOptions {
 export interface ResolvedOptions {
   readonly outputWindowBytes: number;
   readonly outputBurstBytes: number;
-  readonly outputPoolBytes: number;
+  readonly outputPool: OutputPool;
   readonly replayBytes: number;
   readonly retentionMs: number;
   readonly maxProcesses: number;
@@ -154,6 +155,7 @@ export interface ResolvedOptions {
 
 export const DEFAULT_OUTPUT_WINDOW_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_OUTPUT_BURST_BYTES = 8 * 1024 * 1024;
+/** The size of the pool a host makes when given none. */
 export const DEFAULT_OUTPUT_POOL_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 5 * 60 * 1000;
 export const DEFAULT_MAX_PROCESSES = 256;
@@ -247,8 +249,7 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
   return {
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
     outputBurstBytes: positiveInteger('outputBurstBytes', options.outputBurstBytes, DEFAULT_OUTPUT_BURST_BYTES),
-    outputPoolBytes:
-      options.outputPoolBytes === undefined ? DEFAULT_OUTPUT_POOL_BYTES : nonNegativeInteger('outputPoolBytes', options.outputPoolBytes),
+    outputPool: options.outputPool ?? new OutputPool(DEFAULT_OUTPUT_POOL_BYTES),
     replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,

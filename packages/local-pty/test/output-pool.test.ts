@@ -1,12 +1,12 @@
 /**
  * The output pool with real processes: a stream being read may hold up to `outputBurstBytes`
- * unacknowledged, borrowing past its window from `outputPoolBytes`; one nobody reads keeps to its
+ * unacknowledged, borrowing past its window from `outputPool`; one nobody reads keeps to its
  * window; the pool bounds them all, and a forgotten process gives its loan back.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import type { Transport } from '@procwire/core/transport';
+import { OutputPool, type Transport } from '@procwire/core/transport';
 import { localTransport } from '@procwire/local-pty';
 import { eventually, nextId, pipeRequest } from './helpers.js';
 
@@ -43,7 +43,7 @@ async function startStalledReader(transport: Transport): Promise<{ processId: st
 
 describe('output pool', () => {
   test('a stream being read holds up to its burst size; one nobody reads holds its window', async () => {
-    const transport = localTransport({ outputWindowBytes: MiB, outputBurstBytes: 4 * MiB, outputPoolBytes: 16 * MiB });
+    const transport = localTransport({ outputWindowBytes: MiB, outputBurstBytes: 4 * MiB, outputPool: new OutputPool(16 * MiB) });
     try {
       const read = await startStalledReader(transport);
       const held = await heldWhenSteady(transport, read.processId);
@@ -59,15 +59,12 @@ describe('output pool', () => {
   });
 
   test('the pool bounds every stream together, and a forgotten process gives its loan back', async () => {
-    const transport = localTransport({
-      outputWindowBytes: MiB,
-      outputBurstBytes: 4 * MiB,
-      outputPoolBytes: 3 * MiB,
-      retentionMs: 200,
-    });
+    const pool = new OutputPool(3 * MiB);
+    const transport = localTransport({ outputWindowBytes: MiB, outputBurstBytes: 4 * MiB, outputPool: pool, retentionMs: 200 });
     try {
       const first = await startStalledReader(transport);
       assert.ok((await heldWhenSteady(transport, first.processId)) >= 4 * MiB, 'the first reader borrowed the whole pool');
+      assert.equal(pool.lentBytes, 3 * MiB);
       const second = await startStalledReader(transport);
       const starved = await heldWhenSteady(transport, second.processId);
       assert.ok(starved <= MiB + slack, `the pool is empty: the second holds its window only, held ${starved}`);
@@ -78,6 +75,7 @@ describe('output pool', () => {
         await eventually(async () => (await transport.list()).every((info) => info.processId !== first.processId)),
         'the first process is forgotten after its retention',
       );
+      assert.equal(pool.lentBytes, 0, 'the forgotten process gave its loan back');
       // Room again: the second borrows at its next full window (an ack lets it write on).
       await transport.ackOutput({ processId: second.processId, fd: 1, offset: 64 * 1024 });
       const grown = await heldWhenSteady(transport, second.processId);
@@ -88,8 +86,24 @@ describe('output pool', () => {
     }
   });
 
-  test('outputPoolBytes 0 turns borrowing off; bad values are refused by name', async () => {
-    const transport = localTransport({ outputWindowBytes: MiB, outputBurstBytes: 4 * MiB, outputPoolBytes: 0 });
+  test('two hosts given one pool share it', async () => {
+    const pool = new OutputPool(3 * MiB);
+    const [one, two] = [1, 2].map(() => localTransport({ outputWindowBytes: MiB, outputBurstBytes: 4 * MiB, outputPool: pool }));
+    try {
+      const first = await startStalledReader(one!);
+      assert.ok((await heldWhenSteady(one!, first.processId)) >= 4 * MiB);
+      const second = await startStalledReader(two!);
+      const starved = await heldWhenSteady(two!, second.processId);
+      assert.ok(starved <= MiB + slack, `the other host found the pool empty, held ${starved}`);
+      await first.stop();
+      await second.stop();
+    } finally {
+      await Promise.all([one!.close(), two!.close()]);
+    }
+  });
+
+  test('an empty pool turns borrowing off; a bad burst size is refused by name', async () => {
+    const transport = localTransport({ outputWindowBytes: MiB, outputBurstBytes: 4 * MiB, outputPool: new OutputPool(0) });
     try {
       const read = await startStalledReader(transport);
       const held = await heldWhenSteady(transport, read.processId);
@@ -98,7 +112,6 @@ describe('output pool', () => {
     } finally {
       await transport.close();
     }
-    assert.throws(() => localTransport({ outputPoolBytes: -1 }), { code: 'invalid_argument', message: /outputPoolBytes/ });
     assert.throws(() => localTransport({ outputBurstBytes: 0 }), { code: 'invalid_argument', message: /outputBurstBytes/ });
   });
 });

@@ -99,6 +99,8 @@ export interface ServerMetrics {
   readonly connectionsRefused: Gauge;
   /** Event-loop delay since the previous scrape, labelled `quantile="0.99"|"1"` (seconds). */
   readonly eventLoopDelay: Gauge;
+  /** Output room lent now past the streams' windows (`--output-pool-bytes` is its most). */
+  readonly outputPoolLentBytes: Gauge;
 }
 
 /** Creates the server's metric families in a fresh registry. */
@@ -120,6 +122,10 @@ export function createServerMetrics(): ServerMetrics {
     eventLoopDelay: registry.gauge(
       'procwire_event_loop_delay_seconds',
       'Event-loop delay over the time since the previous scrape: p99 (quantile 0.99) and the longest (quantile 1).',
+    ),
+    outputPoolLentBytes: registry.gauge(
+      'procwire_output_pool_lent_bytes',
+      'Output room lent now to streams being read, past their windows (at most --output-pool-bytes).',
     ),
   };
 }
