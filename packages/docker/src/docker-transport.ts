@@ -302,7 +302,10 @@ class DockerTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.starting.values()].map((entry) => entry.info));
-    await Promise.all(this.registry.all().map((process) => process.stop(this.options.killGraceMs)));
+    const processes = this.registry.all();
+    await Promise.all(processes.map((process) => process.stop(this.options.killGraceMs)));
+    // The pool is shared with the other principals' containers: what these borrowed goes back.
+    for (const process of processes) process.forgotten();
     this.registry.clear();
   }
 

@@ -263,6 +263,8 @@ class LocalTransport implements Transport {
     await untilGone(jobs, this.options.killGraceMs);
     // A principal's uid is its own: whatever still runs as it escaped its group and session.
     await Promise.all([...this.usedPrincipalUsers].map((user) => killEverythingOf(user, this.options.killGraceMs)));
+    // The pool may be shared with other hosts: what these processes borrowed goes back.
+    for (const process of processes) process.forgotten();
     this.registry.clear();
     this.groups.stop();
     await this.spawnHelper?.close();
