@@ -98,6 +98,16 @@ describe('OutputWindow with an OutputPool', () => {
     assert.equal(second.window.borrowedBytes, 12 * 1024);
   });
 
+  it('a reader that arrives at a stream paused on its full window lets it borrow at once', () => {
+    const pool = new OutputPool(64 * 1024);
+    const { window, events } = pooled(pool);
+    window.push(kib(4));
+    assert.deepEqual(events, ['pause'], 'nobody reads: paused at the window');
+    startRead(window);
+    assert.deepEqual(events, ['pause', 'resume']);
+    assert.equal(window.borrowedBytes, 12 * 1024);
+  });
+
   it('a read that ended no longer counts: the stream stops borrowing', async () => {
     const pool = new OutputPool(64 * 1024);
     const { window, events } = pooled(pool);

@@ -293,6 +293,12 @@ export class OutputWindow {
         }
         this.checkReadable(offset);
         this.acknowledge(offset);
+        // A reader arrives at a stream already paused on its full window (a re-attach): it may
+        // borrow now rather than only after its first ack.
+        if (this.paused && this.borrow()) {
+          this.paused = false;
+          this.resumeSource();
+        }
       }
       if (signal?.aborted) throw abortedBy(signal);
       if (position < this.replayFrom) {
