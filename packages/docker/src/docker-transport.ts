@@ -72,6 +72,8 @@ class DockerTransport implements Transport {
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
       maxRetainedPerPrincipal: options.maxRetainedPerPrincipal,
       hasUnreadOutput: (process) => hasUnreadOutput(process.info()),
+      // Room its output windows borrowed goes back to the pool, which other hosts may share.
+      onForget: (process) => process.forgotten(),
     });
     this.container = options.docker.getContainer(options.container);
   }
@@ -122,7 +124,7 @@ class DockerTransport implements Transport {
       replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       control,
-      onExit: () => this.registry.markExited(principal, request.processId, () => process.forgotten()),
+      onExit: () => this.registry.markExited(principal, request.processId),
     });
     const env: string[] = [];
     const unset: string[] = [];
@@ -177,7 +179,7 @@ class DockerTransport implements Transport {
     }
     this.registry.add(principal, request.processId, process);
     // It may have ended before it was registered.
-    if (process.hasEnded) this.registry.markExited(principal, request.processId, () => process.forgotten());
+    if (process.hasEnded) this.registry.markExited(principal, request.processId);
     return process.info();
   }
 
@@ -302,10 +304,7 @@ class DockerTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.starting.values()].map((entry) => entry.info));
-    const processes = this.registry.all();
-    await Promise.all(processes.map((process) => process.stop(this.options.killGraceMs)));
-    // The pool is shared with the other principals' containers: what these borrowed goes back.
-    for (const process of processes) process.forgotten();
+    await Promise.all(this.registry.all().map((process) => process.stop(this.options.killGraceMs)));
     this.registry.clear();
   }
 

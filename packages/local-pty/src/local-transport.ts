@@ -81,6 +81,8 @@ class LocalTransport implements Transport {
       maxRunningPerPrincipal: options.maxProcessesPerPrincipal,
       maxRetainedPerPrincipal: options.maxRetainedPerPrincipal,
       hasUnreadOutput: (process) => hasUnreadOutput(process.info()),
+      // Room its output windows borrowed goes back to the pool, which other hosts may share.
+      onForget: (process) => process.forgotten(),
     });
     if (options.spawnHelper) this.spawnHelper = new SpawnHelper();
     if (options.vforkSpawn === true) requireVforkSpawn();
@@ -129,7 +131,7 @@ class LocalTransport implements Transport {
       replayBytes: this.options.replayBytes,
       killGraceMs: this.options.killGraceMs,
       maxPendingInputBytes: this.options.maxPendingInputBytes,
-      onOver: () => this.registry.markExited(principal, request.processId, () => process.forgotten()),
+      onOver: () => this.registry.markExited(principal, request.processId),
       groups: this.groups,
     });
     const env = mergeEnv(user === undefined ? this.options.baseEnv : { ...this.options.baseEnv, ...user.identity }, request.env);
@@ -176,7 +178,7 @@ class LocalTransport implements Transport {
     this.registry.add(process.principal, process.processId, process);
     process.attach(source, timeoutMs);
     // It may be over before it was registered (its exit came with its pipes).
-    if (process.isOver) this.registry.markExited(process.principal, process.processId, () => process.forgotten());
+    if (process.isOver) this.registry.markExited(process.principal, process.processId);
     return process.info();
   }
 
@@ -263,8 +265,6 @@ class LocalTransport implements Transport {
     await untilGone(jobs, this.options.killGraceMs);
     // A principal's uid is its own: whatever still runs as it escaped its group and session.
     await Promise.all([...this.usedPrincipalUsers].map((user) => killEverythingOf(user, this.options.killGraceMs)));
-    // The pool may be shared with other hosts: what these processes borrowed goes back.
-    for (const process of processes) process.forgotten();
     this.registry.clear();
     this.groups.stop();
     await this.spawnHelper?.close();

@@ -22,6 +22,12 @@ export interface ProcessRegistryOptions<P = unknown> {
   readonly maxRetainedPerPrincipal?: number;
   /** True while a process still has output no reader has acknowledged (see {@link hasUnreadOutput}). */
   readonly hasUnreadOutput?: (process: P) => boolean;
+  /**
+   * Called for every process the registry drops: an exited one whose retention ended or that the
+   * retained limit pushed out, and every one at `clear()`. For what the host must give back then
+   * (room borrowed from an output pool).
+   */
+  readonly onForget?: (process: P) => void;
 }
 
 interface Entry<P> {
@@ -149,6 +155,7 @@ export class ProcessRegistry<P> {
     exited?.delete(processId);
     if (exited?.size === 0) this.exitedByPrincipal.delete(principal);
     entry.onForget?.();
+    this.options.onForget?.(entry.process);
   }
 
   /** The processes of `principal`, in start order. */
@@ -170,7 +177,10 @@ export class ProcessRegistry<P> {
   /** Forget everything and cancel retention timers. */
   clear(): void {
     for (const entries of this.byPrincipal.values()) {
-      for (const entry of entries.values()) if (entry.expiry !== undefined) clearTimeout(entry.expiry);
+      for (const entry of entries.values()) {
+        if (entry.expiry !== undefined) clearTimeout(entry.expiry);
+        this.options.onForget?.(entry.process);
+      }
     }
     this.byPrincipal.clear();
     this.exitedByPrincipal.clear();
