@@ -15,7 +15,8 @@ export async function createTransport(connection: Connection): Promise<Transport
     }
     case 'grpc': {
       const { grpcTransport } = await import('@procwire/grpc/client');
-      return grpcTransport({ address: endpoint.address, ...(endpoint.tls ? { tls: true } : {}), ...auth });
+      // One exec per run: a spare Exec call for a next one would only cost the server a stream.
+      return grpcTransport({ address: endpoint.address, ...(endpoint.tls ? { tls: true } : {}), ...auth, spareExecCall: false });
     }
     case 'websocket': {
       const { websocketTransport } = await import('@procwire/websocket/client');

@@ -31,3 +31,23 @@ test('a client that wrote stdin and never closed lets Node exit once idle', { ti
     await stack.close();
   }
 });
+
+// After an exec the transport keeps a spare Exec call open for the next one; it must not keep a
+// script that never closed its client alive.
+test('a client that ran an exec and never closed lets Node exit once idle', { timeout: 30_000 }, async () => {
+  const stack = await startStack({ tokens: { 'idle-token': 'judy' } });
+  try {
+    const script = `
+      import { createClient } from '@procwire/core';
+      import { grpcTransport } from '@procwire/grpc/client';
+      const client = createClient(grpcTransport({ address: ${JSON.stringify(stack.address)}, token: 'idle-token' }));
+      const p = await client.exec(['echo', 'from a script']);
+      process.stdout.write(await p.stdout.read());
+      await p.wait();
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, timeout: 20_000 });
+    assert.equal(stdout, 'from a script\n');
+  } finally {
+    await stack.close();
+  }
+});

@@ -91,7 +91,11 @@ export class ExecStream {
       for (const output of this.#outputs.values()) output.notify();
     };
     call.on('error', (error) => fail(fromServiceError(error, { processId })));
-    call.on('end', () => fail(new ProcwireError(ErrorCode.Unavailable, 'the Exec call ended before the exit status')));
+    call.on('end', () => {
+      // The usual end, after the exit: no error to build (its stack costs more than the rest).
+      if (this.#gotExit) this.#ended = true;
+      else fail(new ProcwireError(ErrorCode.Unavailable, 'the Exec call ended before the exit status'));
+    });
     call.write({ start: { start, stdoutOffset: 0, stderrOffset: 0 } });
   }
 
