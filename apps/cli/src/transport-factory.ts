@@ -15,8 +15,7 @@ export async function createTransport(connection: Connection): Promise<Transport
     }
     case 'grpc': {
       const { grpcTransport } = await import('@procwire/grpc/client');
-      // One exec per run: a spare Exec call for a next one would only cost the server a stream.
-      return grpcTransport({ address: endpoint.address, ...(endpoint.tls ? { tls: true } : {}), ...auth, spareExecCall: false });
+      return grpcTransport({ address: endpoint.address, ...(endpoint.tls ? { tls: true } : {}), ...auth });
     }
     case 'websocket': {
       const { websocketTransport } = await import('@procwire/websocket/client');

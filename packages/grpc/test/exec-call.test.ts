@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ClientDuplexStream, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { createClient } from '@procwire/core';
-import { grpcTransport } from '@procwire/grpc/client';
 import { procwireV1 } from '@procwire/grpc/generated';
 import { type Stack, startStack } from './support/stack.js';
 
@@ -172,58 +171,6 @@ describe('Exec calls on one connection', () => {
         })();
         const message = `exec ${index + 1} did not finish: calls queue behind streams earlier execs never freed`;
         assert.deepEqual(await within(run, 10_000, message), [`${index}\n`, 0]);
-      }
-    } finally {
-      await client.close();
-      await stack.close();
-    }
-  });
-});
-
-describe('The spare Exec call (opened ahead of the next exec)', () => {
-  /** Two processes of one principal, each reading its stdout on its own stream. */
-  async function twoReads(address: string): Promise<string[]> {
-    const transport = grpcTransport({ address, token, spareExecCall: false });
-    const client = createClient(transport);
-    try {
-      const processes = await Promise.all([1, 2].map(() => client.exec(['sh', '-c', 'sleep 0.1; echo ok'])));
-      return await Promise.all(processes.map((process) => process.stdout.read()));
-    } finally {
-      await client.close();
-    }
-  }
-
-  test('costs the principal no stream: a read that finds none left takes the spare one, and its client execs on', async () => {
-    const stack = await startStack({ tokens: { [token]: 'ella' }, limits: { maxStreamsPerPrincipal: 2 } });
-    const holder = createClient(grpcTransport({ address: stack.address, token }));
-    try {
-      await (await holder.exec(['true'])).wait();
-      // The holder's spare is open. Two more processes with their reads need both streams; the
-      // second Exec call is refused, its client starts by unary Start and its read takes the spare's.
-      assert.deepEqual(await twoReads(stack.address), ['ok\n', 'ok\n']);
-      for (let index = 0; index < 3; index++) {
-        const process = await holder.exec(['sh', '-c', 'echo "$1"', 'sh', String(index)]);
-        assert.deepEqual(await Promise.all([process.stdout.read(), process.wait()]), [`${index}\n`, 0]);
-      }
-    } finally {
-      await holder.close();
-      await stack.close();
-    }
-  });
-
-  test('a spare the server refused is never handed to an exec', async () => {
-    // One stream per principal: each spare, opened while its exec's own call is open, is refused.
-    const stack = await startStack({ tokens: { [token]: 'ella' }, limits: { maxStreamsPerPrincipal: 1 } });
-    const client = createClient(stack.transport({ token }));
-    try {
-      for (let index = 0; index < 5; index++) {
-        const run = (async () => {
-          const process = await client.exec(['sh', '-c', 'echo "$1"', 'sh', String(index)]);
-          return Promise.all([process.stdout.read(), process.wait()]);
-        })();
-        assert.deepEqual(await within(run, 10_000, `exec ${index + 1} hung on a refused spare`), [`${index}\n`, 0]);
-        // The server frees the finished exec's stream when the client's half-close reaches it.
-        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
       await client.close();

@@ -32,8 +32,8 @@ test('a client that wrote stdin and never closed lets Node exit once idle', { ti
   }
 });
 
-// After an exec the transport keeps a spare Exec call open for the next one; it must not keep a
-// script that never closed its client alive.
+// Each process starts on a long-lived Exec call; once the exec is over, nothing may keep a script
+// that never closed its client alive.
 test('a client that ran an exec and never closed lets Node exit once idle', { timeout: 30_000 }, async () => {
   const stack = await startStack({ tokens: { 'idle-token': 'judy' } });
   try {

@@ -36,7 +36,6 @@ import { ProcwireServiceClient } from '../wire/service.js';
 import { fromServiceError } from '../wire/status.js';
 import { ExecStream } from './exec-stream.js';
 import { InputCallsStream } from './input-calls-stream.js';
-import { SpareExecCall } from './spare-exec-call.js';
 
 /** Limits on sizes are the server's to apply (its flags may raise them): none on the client. */
 const serverSideLimits = {
@@ -70,12 +69,6 @@ export interface GrpcTransportOptions {
    * 5 s timeout, reconnect backoff 100 ms .. 2 s).
    */
   readonly channelOptions?: ChannelOptions;
-  /**
-   * Keep one Exec call open ahead of the next exec once an exec started, dropped after 1 s
-   * without one: back-to-back execs skip the call setup (about 0.8 ms each on loopback). The call
-   * holds one of the principal's streams on the server while it waits. Default `true`.
-   */
-  readonly spareExecCall?: boolean;
 }
 
 const defaultChannelOptions: ChannelOptions = {
@@ -101,9 +94,6 @@ const maxInputMessageBytes = 1024 * 1024;
  * stream setup on every keystroke of an interactive session.
  */
 const inputStreamIdleMs = 1_000;
-
-/** A spare Exec call is cancelled once no exec took it for this long (see SpareExecCall). */
-const spareExecIdleMs = 1_000;
 
 type Callback<Res> = (error: ServiceError | null, response?: Res) => void;
 type UnaryMethod<Req, Res> = (
@@ -165,8 +155,6 @@ class GrpcTransport implements Transport {
   private readonly execs = new Map<string, ExecStream>();
   /** The server has no Exec (an older server): start goes by unary Start. */
   private unaryStartOnly = false;
-  /** The Exec call opened ahead of the next exec; `undefined` when `spareExecCall` is false. */
-  private readonly spareExec: SpareExecCall | undefined;
 
   constructor(options: GrpcTransportOptions) {
     if (typeof options?.address !== 'string' || options.address === '') {
@@ -179,9 +167,6 @@ class GrpcTransport implements Transport {
       channelOptions['grpc.default_authority'] = options.tls.serverName;
     }
     this.client = new ProcwireServiceClient(options.address, channelCredentials(options.tls), channelOptions);
-    if (options.spareExecCall !== false) {
-      this.spareExec = new SpareExecCall(() => this.client.exec(this.metadata.clone()), spareExecIdleMs);
-    }
   }
 
   private checkOpen(): void {
@@ -242,7 +227,7 @@ class GrpcTransport implements Transport {
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError(signal);
     const { processId } = request;
-    const call = this.spareExec?.take() ?? this.client.exec(this.metadata.clone());
+    const call = this.client.exec(this.metadata.clone());
     const exec = new ExecStream(call, startRequestToWire(request), processId);
     this.execs.set(processId, exec);
     this.calls.add(call);
@@ -250,16 +235,11 @@ class GrpcTransport implements Transport {
       this.calls.delete(call);
       if (this.execs.get(processId) === exec) this.execs.delete(processId);
     };
-    exec.exit.then(() => {
-      this.calls.delete(call);
-      this.spareExec?.keep();
-    }, forget);
+    exec.exit.then(() => this.calls.delete(call), forget);
     const onAbort = () => exec.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const info = await exec.started;
-      this.spareExec?.prime();
-      return info;
+      return await exec.started;
     } catch (error) {
       forget();
       if (signal?.aborted) throw abortedError(signal);
@@ -495,7 +475,6 @@ class GrpcTransport implements Transport {
     const inputStream = this.inputStream;
     this.dropInputStream();
     inputStream?.cancel(closedError());
-    this.spareExec?.close();
     for (const call of this.calls) call.cancel();
     this.calls.clear();
     this.client.close();

@@ -5,7 +5,7 @@
  * call, so exec + wait costs one round trip and a client needs no other RPC.
  */
 import { once } from 'node:events';
-import { type handleBidiStreamingCall, Metadata, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import type { handleBidiStreamingCall, ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import {
   type CallOptions,
   callTransport,
@@ -31,13 +31,7 @@ export interface ExecCallHost {
   admit(
     call: ExecCall,
     refuse: (error: Partial<ServiceError>) => void,
-  ): { readonly principal: string | undefined; readonly signal: AbortSignal; readonly options: CallOptions; end(): void } | undefined;
-  /**
-   * The call waits for its start message (a client may open it ahead of its exec): until
-   * `started()` is called, another call of the principal that finds no stream left may take this
-   * one's through `yieldStream`. Returns `started`.
-   */
-  awaitingStart(principal: string | undefined, yieldStream: () => void): () => void;
+  ): { readonly signal: AbortSignal; readonly options: CallOptions; end(): void } | undefined;
   /** The error to end the call with. */
   failure(error: unknown): Partial<ServiceError>;
   /** The most output bytes in one event. */
@@ -55,41 +49,27 @@ const unsentOutputLimit = 2 * 1024 * 1024;
 /** Why the host calls an Exec call made are aborted once it is over (read by nobody). */
 const execCallOver = new ProcwireError(ErrorCode.Aborted, 'the Exec call is over');
 
-const streamYielded =
-  'this Exec call had started nothing and gave its stream to another call of the principal (the limit of streams was reached): start again';
-
 /** The grpc-js handler of `Exec`. */
 export function execCallHandler(host: ExecCallHost): handleBidiStreamingCall<pb.ExecRequest, ExecEventOut> {
   return (call) => {
     const context = host.admit(call, (error) => call.emit('error', error));
     if (context === undefined) return;
-    // The response headers now, not with the `started` event: a client that opened this call
-    // ahead of its exec (a spare) has them before it starts anything.
-    call.sendMetadata(new Metadata());
     // Ends the host reads of this call when it fails part-way (the call's own signal covers cancels).
     const stop = new AbortController();
     const onCallEnd = () => stop.abort();
     context.signal.addEventListener('abort', onCallEnd, { once: true });
     const options: CallOptions = { ...context.options, signal: stop.signal };
-    let yielded = false;
-    const started = host.awaitingStart(context.principal, () => {
-      // Nothing was started on this call: the client retries its start elsewhere (unavailable).
-      yielded = true;
-      finish();
-      call.emit('error', host.failure(new ProcwireError(ErrorCode.Unavailable, streamYielded)));
-    });
-    runExec(host, call, options, stop.signal, started).then(
+    runExec(host, call, options, stop.signal).then(
       () => {
         finish();
         call.end();
       },
       (error: unknown) => {
         finish();
-        if (!call.cancelled && !yielded) call.emit('error', host.failure(error));
+        if (!call.cancelled) call.emit('error', host.failure(error));
       },
     );
     function finish(): void {
-      started();
       context?.signal.removeEventListener('abort', onCallEnd);
       // A reason of our own: abort() without one builds a DOMException and its stack, every exec.
       stop.abort(execCallOver);
@@ -98,19 +78,12 @@ export function execCallHandler(host: ExecCallHost): handleBidiStreamingCall<pb.
   };
 }
 
-async function runExec(
-  host: ExecCallHost,
-  call: ExecCall,
-  options: CallOptions,
-  signal: AbortSignal,
-  started: () => void,
-): Promise<void> {
+async function runExec(host: ExecCallHost, call: ExecCall, options: CallOptions, signal: AbortSignal): Promise<void> {
   // Not the stream's own async iterator: at the client's half-close it destroys the whole call,
   // and a destroyed call never sends its status, so its HTTP/2 stream would stay open for good
   // (after `grpc.max_concurrent_streams` execs, every new call on the connection would queue).
   const messages: AsyncIterator<pb.ExecRequest> = call.iterator({ destroyOnReturn: false });
   const first = await messages.next();
-  started();
   if (first.done === true) throw new ProcwireError(ErrorCode.InvalidArgument, 'Exec sent no message: the first must be `start`');
   const begin = (await decodedRequest(first.value)).start;
   if (begin?.start === undefined) {

@@ -304,8 +304,6 @@ type StreamKind = 'output' | 'input';
 class ProcwireGrpcService {
   private readonly active = new Set<AbortController>();
   /** Open long-lived calls per principal, one count per kind (see {@link StreamKind}). */
-  /** Exec calls that have not received their start yet, by principal (they hold an `output` stream). */
-  private readonly execsAwaitingStart = new Map<string | undefined, Set<() => void>>();
   private readonly streamsByPrincipal: Record<StreamKind, Map<string | undefined, number>> = {
     output: new Map(),
     input: new Map(),
@@ -341,16 +339,14 @@ class ProcwireGrpcService {
   }
 
   /** Authenticates the call and ties its lifetime to an AbortSignal for the transport. */
-  private begin(call: SurfaceCall, longLived?: StreamKind, isExec = false): CallContext {
+  private begin(call: SurfaceCall, longLived?: StreamKind): CallContext {
     if (this.closing) throw new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down');
     const principal = this.authenticator.authenticate(call.metadata);
     this.gate.authenticated(call.getPeer());
     const counts = longLived === undefined ? undefined : this.streamsByPrincipal[longLived];
     if (counts !== undefined) {
-      const max = this.limits.maxStreamsPerPrincipal ?? 256;
-      // A stream an Exec call holds while it waits for its start is given to any other call.
-      if ((counts.get(principal) ?? 0) >= max && longLived === 'output' && !isExec) this.takeWaitingExecStream(principal);
       const open = counts.get(principal) ?? 0;
+      const max = this.limits.maxStreamsPerPrincipal ?? 256;
       if (open >= max) {
         const what = longLived === 'input' ? 'WriteInputCalls calls' : 'streams';
         throw new ProcwireError(ErrorCode.ResourceExhausted, `too many open ${what}: the limit is ${max} per principal`);
@@ -376,30 +372,6 @@ class ProcwireGrpcService {
     };
   }
 
-  /** Ends one of the principal's Exec calls that wait for their start, freeing its stream. */
-  private takeWaitingExecStream(principal: string | undefined): void {
-    const waiting = this.execsAwaitingStart.get(principal);
-    const first = waiting?.values().next();
-    if (first === undefined || first.done === true) return;
-    waiting!.delete(first.value);
-    first.value();
-  }
-
-  /** Registers an Exec call waiting for its start (see ExecCallHost.awaitingStart); returns `started`. */
-  private awaitingStart(principal: string | undefined, yieldStream: () => void): () => void {
-    let waiting = this.execsAwaitingStart.get(principal);
-    if (waiting === undefined) {
-      waiting = new Set();
-      this.execsAwaitingStart.set(principal, waiting);
-    }
-    const set = waiting;
-    set.add(yieldStream);
-    return () => {
-      set.delete(yieldStream);
-      if (set.size === 0 && this.execsAwaitingStart.get(principal) === set) this.execsAwaitingStart.delete(principal);
-    };
-  }
-
   /** The error to send: while closing, everything is UNAVAILABLE so clients retry elsewhere. */
   private failure(error: unknown) {
     if (this.closing) return toServiceError(new ProcwireError(ErrorCode.Unavailable, 'the server is shutting down'));
@@ -411,10 +383,9 @@ class ProcwireGrpcService {
     call: SurfaceCall,
     longLived: StreamKind | undefined,
     refuse: (error: ReturnType<typeof toServiceError>) => void,
-    isExec = false,
   ): CallContext | undefined {
     try {
-      return this.begin(call, longLived, isExec);
+      return this.begin(call, longLived);
     } catch (error) {
       refuse(this.failure(error));
       return undefined;
@@ -583,8 +554,7 @@ class ProcwireGrpcService {
     exec: ((call) =>
       execCallHandler({
         transport: this.transport,
-        admit: (surface, refuse) => this.admit(surface, 'output', refuse, true),
-        awaitingStart: (principal, yieldStream) => this.awaitingStart(principal, yieldStream),
+        admit: (surface, refuse) => this.admit(surface, 'output', refuse),
         failure: (error) => this.failure(error),
         maxOutputChunkBytes: this.maxChunk,
         startLimits: this.startLimits,
