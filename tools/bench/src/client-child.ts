@@ -17,7 +17,7 @@
  * Talks to its parent over IPC (see `ClientRequest` and `ClientResponse` in client-process.ts).
  */
 import type { Client } from '@procwire/core';
-import type { ClientFamily, ClientJob, ClientRequest, ClientResponse, ClientResult, Endpoint } from './client-process.js';
+import type { ClientFamily, ClientJob, ClientRequest, ClientResponse, ClientResult, Endpoint, RoundTripSamples } from './client-process.js';
 import { benchToken, hostOptions } from './procwire.js';
 import { procwireEcho, procwireRoundTrip, procwireStdin, procwireStdoutBytes } from './procwire-ops.js';
 import { elapsedMs } from './stats.js';
@@ -132,31 +132,41 @@ async function echo(job: Extract<ClientJob, { plan: unknown }>): Promise<ClientR
   return (await import('./baselines/raw-ws.js')).rawWebSocketEcho(endpoint!.url!, plan, endpoint!.caPem);
 }
 
-/** `count` timed round trips of `once`, after up to 10 untimed ones. */
-async function roundTrips(count: number, once: () => Promise<void>): Promise<number[]> {
+/**
+ * `count` timed round trips of `once` after up to 10 untimed ones, then (unless `warmup` is 0)
+ * `warmup` untimed ones and `count` timed ones more: a fresh client's first few hundred execs run
+ * before its JIT has compiled the path.
+ */
+async function roundTrips(count: number, warmup: number, once: () => Promise<void>): Promise<RoundTripSamples> {
+  const timed = async (): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      await once();
+      samples.push(elapsedMs(start));
+    }
+    return samples;
+  };
   for (let i = 0; i < Math.min(10, count); i++) await once();
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = process.hrtime.bigint();
-    await once();
-    samples.push(elapsedMs(start));
-  }
-  return samples;
+  const cold = await timed();
+  if (warmup === 0) return { cold, warm: cold };
+  for (let i = 0; i < warmup; i++) await once();
+  return { cold, warm: await timed() };
 }
 
 /** `true`, spawned and waited for: raw `spawn`, procwire's `exec` + `wait()`, or `ssh` through its master. */
-async function execTrue(job: Extract<ClientJob, { count: number }>): Promise<number[]> {
+async function execTrue(job: Extract<ClientJob, { count: number }>): Promise<RoundTripSamples> {
   const check = (code: number | null) => checkExit('true', code);
   if (job.kind === 'ssh-exec') {
     const { sshMuxTrue } = await import('./baselines/openssh-client.js');
-    return roundTrips(job.count, () => sshMuxTrue(job.sshArgs));
+    return roundTrips(job.count, job.warmup, () => sshMuxTrue(job.sshArgs));
   }
   if (job.kind === 'raw-exec') {
     const { rawRoundTrip } = await import('./baselines/raw-process.js');
-    return roundTrips(job.count, async () => check(await rawRoundTrip('true', [])));
+    return roundTrips(job.count, job.warmup, async () => check(await rawRoundTrip('true', [])));
   }
   const client = await procwireClient(job.endpoint);
-  return roundTrips(job.count, async () => check(await procwireRoundTrip(client)));
+  return roundTrips(job.count, job.warmup, async () => check(await procwireRoundTrip(client)));
 }
 
 async function run(job: ClientJob): Promise<ClientResult> {

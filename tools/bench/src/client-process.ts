@@ -26,21 +26,28 @@ export type ClientJob =
   | { readonly kind: 'raw-echo' | 'procwire-echo'; readonly plan: EchoPlan; readonly endpoint?: Endpoint }
   | { readonly kind: 'ssh-stdout' | 'ssh-stdin'; readonly bytes: number; readonly sshArgs: readonly string[] }
   | { readonly kind: 'ssh-echo'; readonly plan: EchoPlan; readonly sshArgs: readonly string[] }
-  | { readonly kind: 'raw-exec' | 'procwire-exec'; readonly count: number; readonly endpoint?: Endpoint }
-  | { readonly kind: 'ssh-exec'; readonly count: number; readonly sshArgs: readonly string[] };
+  | { readonly kind: 'raw-exec' | 'procwire-exec'; readonly count: number; readonly warmup: number; readonly endpoint?: Endpoint }
+  | { readonly kind: 'ssh-exec'; readonly count: number; readonly warmup: number; readonly sshArgs: readonly string[] };
 
 /** Parent -> child. */
 export type ClientRequest = { type: 'run'; id: number; job: ClientJob } | { type: 'close' };
 
+/** Exec round trips in ms: `count` after 10 untimed ones, then `count` more after `warmup` more. */
+export interface RoundTripSamples {
+  readonly cold: number[];
+  /** The steady state; the cold samples again for a job with `warmup` 0 (ssh: a new process each time). */
+  readonly warm: number[];
+}
+
 /**
  * What a job gave: bulk jobs `received` and `ms` (timed in the child, without IPC); echo jobs
- * `echo`; exec jobs `roundTrips`, each in ms (after 10 untimed ones).
+ * `echo`; exec jobs `roundTrips`.
  */
 export interface ClientResult {
   readonly received?: number;
   readonly ms?: number;
   readonly echo?: EchoSamples;
-  readonly roundTrips?: number[];
+  readonly roundTrips?: RoundTripSamples;
 }
 
 /** Child -> parent. */

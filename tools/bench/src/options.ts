@@ -42,6 +42,8 @@ export interface BenchOptions {
   readonly samples: number;
   /** Echo round trips between the cold samples and the steady-state ones (see echo-probe.ts). */
   readonly echoWarmup: number;
+  /** Exec round trips between the cold samples and the steady-state ones (a client's JIT warming up). */
+  readonly execWarmup: number;
   /** Concurrent processes in the concurrency scenario. */
   readonly concurrency: number;
   /** Seconds the slow consumer reads. */
@@ -63,6 +65,7 @@ const usage = `pnpm bench [options]
   --pty-bytes N           bytes per pty throughput run (default 268435456)
   --samples N             samples per latency run (default 1000)
   --echo-warmup N         echo round trips before the steady-state echo samples (default 5000)
+  --exec-warmup N         exec round trips before the steady-state exec samples (default 500)
   --concurrency N         processes in the concurrency scenario (default 500)
   --slow-seconds N        seconds the slow consumer reads (default 10)
   --scenarios a,b         any of: ${Object.values(ScenarioName).join(', ')}
@@ -82,6 +85,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
   let ptyBytes = quick ? 16 * 1024 * 1024 : 256 * 1024 * 1024;
   let samples = quick ? 200 : 1000;
   let echoWarmup = quick ? 500 : 5000;
+  let execWarmup = quick ? 100 : 500;
   let concurrency = quick ? 100 : 500;
   let slowSeconds = quick ? 3 : 10;
   let serverFlags = serverNodeFlags;
@@ -110,6 +114,9 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
         break;
       case '--echo-warmup':
         echoWarmup = positiveInteger(flag, value);
+        break;
+      case '--exec-warmup':
+        execWarmup = positiveInteger(flag, value);
         break;
       case '--concurrency':
         concurrency = positiveInteger(flag, value);
@@ -142,6 +149,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     ptyBytes,
     samples,
     echoWarmup,
+    execWarmup,
     concurrency,
     slowSeconds,
     serverNodeFlags: serverFlags,

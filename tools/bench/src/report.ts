@@ -45,7 +45,7 @@ function describeOptions(options: BenchOptions): string {
     `${options.runs} run(s) per subject (the slow consumer: one)`,
     `throughput ${options.bytes} bytes locally, ${options.networkBytes} bytes over gRPC, WebSocket and OpenSSH`,
     `pty throughput ${options.ptyBytes} bytes`,
-    `${options.samples} latency samples per run (exec round trip: at most 300, ssh at most 100)`,
+    `${options.samples} latency samples per run (exec round trip: at most 300, ssh at most 100), steady-state ones after ${options.echoWarmup} echo and ${options.execWarmup} exec round trips (ssh exec: none, a new process each time)`,
     `${options.concurrency} concurrent processes`,
     `slow consumer ${options.slowSeconds} s`,
     `server processes run with Node flags: ${options.serverNodeFlags.length === 0 ? 'none' : options.serverNodeFlags.join(' ')}`,

@@ -1,22 +1,12 @@
 /** Exec round trip of `true` (spawn to exit code) and interactive echo latency in a pty. */
 import type { ClientJob } from '../client-process.js';
 import type { BenchContext } from '../context.js';
-import type { EchoSamples } from '../echo-probe.js';
 import { measureInClient } from './client-rows.js';
 import type { Metrics, Row, RowSink } from '../row.js';
 import { percentile } from '../stats.js';
 
-function latencyMetrics(samples: readonly number[]): Metrics {
-  return {
-    'p50 ms': percentile(samples, 50),
-    'p99 ms': percentile(samples, 99),
-    'max ms': Math.max(...samples),
-    samples: samples.length,
-  };
-}
-
-/** Steady-state echo figures under the usual names (the targets), the fresh session's as `cold`. */
-function echoMetrics({ cold, warm }: EchoSamples): Metrics {
+/** Steady-state figures under the usual names (the targets), the fresh client's or session's as `cold`. */
+function warmAndColdMetrics({ cold, warm }: { readonly cold: readonly number[]; readonly warm: readonly number[] }): Metrics {
   return {
     'p50 ms': percentile(warm, 50),
     'p99 ms': percentile(warm, 99),
@@ -30,16 +20,18 @@ function echoMetrics({ cold, warm }: EchoSamples): Metrics {
 
 /**
  * `exec(['true'])` + `wait()` against raw spawn + exit and `ssh` through a ControlMaster, each in its
- * family's client process (client-child.ts).
+ * family's client process (client-child.ts). Like the echo rows, the figures are a client's steady
+ * state (after `execWarmup` more round trips) and its first ones as `cold`; ssh starts a new
+ * client process each time, so its one set of samples is both.
  */
 export async function execRoundTrip(context: BenchContext, sink: RowSink): Promise<void> {
-  const { transports } = context.options;
+  const { transports, execWarmup: warmup } = context.options;
   const count = Math.min(context.options.samples, 300);
   const scenario = 'exec-round-trip';
   const measure = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) =>
-    measureInClient(context, sink, { scenario, ...base }, context.options.runs, job, (result) => latencyMetrics(result.roundTrips!));
+    measureInClient(context, sink, { scenario, ...base }, context.options.runs, job, (result) => warmAndColdMetrics(result.roundTrips!));
   if (transports.has('local-pipe')) {
-    measure({ subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, { kind: 'raw-exec', count });
+    measure({ subject: 'raw child_process', role: 'baseline', transport: 'local-pipe' }, { kind: 'raw-exec', count, warmup });
   }
   for (const transport of ['local-pipe', ...context.remoteTransports()] as const) {
     if (!transports.has(transport)) continue;
@@ -48,14 +40,15 @@ export async function execRoundTrip(context: BenchContext, sink: RowSink): Promi
       sink.skip({ scenario, subject: `procwire ${transport}`, role: 'procwire', transport }, target);
       continue;
     }
-    const job: ClientJob = target.endpoint === undefined ? { kind: 'procwire-exec', count } : { kind: 'procwire-exec', count, endpoint: target.endpoint };
+    const job: ClientJob =
+      target.endpoint === undefined ? { kind: 'procwire-exec', count, warmup } : { kind: 'procwire-exec', count, warmup, endpoint: target.endpoint };
     measure({ subject: target.subject, role: 'procwire', transport }, job);
   }
   if (transports.has('openssh')) {
     const subject = { scenario, subject: 'OpenSSH ssh (ControlMaster)', role: 'baseline', transport: 'openssh' } as const;
     const ssh = context.ssh;
     if (typeof ssh === 'string') sink.skip(subject, ssh);
-    else measure(subject, { kind: 'ssh-exec', count: Math.min(count, 100), sshArgs: ssh.muxArgs() });
+    else measure(subject, { kind: 'ssh-exec', count: Math.min(count, 100), warmup: 0, sshArgs: ssh.muxArgs() });
   }
 }
 
@@ -70,7 +63,7 @@ export async function echoLatency(context: BenchContext, sink: RowSink): Promise
   const plan = { samples, warmup: echoWarmup };
   const scenario = 'echo-latency';
   const measure = (base: Pick<Row, 'subject' | 'role' | 'transport'>, job: ClientJob) =>
-    measureInClient(context, sink, { scenario, ...base }, context.options.runs, job, (result) => echoMetrics(result.echo!));
+    measureInClient(context, sink, { scenario, ...base }, context.options.runs, job, (result) => warmAndColdMetrics(result.echo!));
   if (transports.has('local-pty')) {
     measure({ subject: 'raw node-pty', role: 'baseline', transport: 'local-pty' }, { kind: 'raw-echo', plan });
   }
