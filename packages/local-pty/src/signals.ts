@@ -73,13 +73,20 @@ export function signalGroup(pid: number, signal: SignalName | number, leaderRunn
  * asked after the leader exited. A live process bearing the pid is another one (see signalGroup).
  */
 export function groupExists(pgid: number): boolean {
+  // Asked once for every process that exits, and usually answered ESRCH: the error Node throws
+  // for it is built without a stack trace, which was most of its cost.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let failure: NodeJS.ErrnoException | undefined;
   try {
     process.kill(-pgid, 0);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') return false;
-    if (code !== 'EPERM') throw ProcwireError.from(error);
+    failure = error as NodeJS.ErrnoException;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
+  if (failure?.code === 'ESRCH') return false;
+  if (failure !== undefined && failure.code !== 'EPERM') throw ProcwireError.from(failure);
   return !leaderAlive(pgid);
 }
 
