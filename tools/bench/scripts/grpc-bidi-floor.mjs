@@ -5,7 +5,7 @@
 // 2 ms later (`exit`, about what `true` takes to run here); the client half-closes on the second and
 // waits for the status.
 //   node tools/bench/scripts/grpc-bidi-floor.mjs [samples]
-// Prints the p50 to the first answer and to the status.
+// Prints the p50 to the first answer and to the status, and the client's CPU time per call.
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -64,9 +64,12 @@ if (process.argv[2] === '--server') {
   for (let i = 0; i < 50; i++) await once();
   first.length = 0;
   whole.length = 0;
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < samples; i++) await once();
+  const cpu = process.cpuUsage(cpuBefore);
   const p50 = (values) => values.sort((a, b) => a - b)[values.length >> 1].toFixed(2);
   console.log(`grpc-js bidi call between two processes: first answer p50 ${p50(first)} ms, status p50 ${p50(whole)} ms`);
+  console.log(`client CPU per call: ${((cpu.user + cpu.system) / 1000 / samples).toFixed(2)} ms`);
   client.close();
   server.kill();
 }
