@@ -46,7 +46,7 @@ export interface ExecCallHost {
  */
 const unsentOutputLimit = 2 * 1024 * 1024;
 
-/** Why the host calls an Exec call made are aborted once it is over (read by nobody). */
+/** The reason the host calls of a finished Exec call are aborted with (nobody reads it). */
 const execCallOver = new ProcwireError(ErrorCode.Aborted, 'the Exec call is over');
 
 /** The grpc-js handler of `Exec`. */
