@@ -34,7 +34,6 @@ interface Entry<P> {
   readonly process: P;
   running: boolean;
   expiry?: ReturnType<typeof setTimeout>;
-  onForget?: () => void;
 }
 
 /** True while `info` has output a reader has not acknowledged yet. */
@@ -108,7 +107,7 @@ export class ProcessRegistry<P> {
   }
 
   /** Mark a process exited: it no longer counts against limits and is forgotten after retention. */
-  markExited(principal: string | undefined, processId: string, onForget?: () => void): void {
+  markExited(principal: string | undefined, processId: string): void {
     const entries = this.byPrincipal.get(principal);
     const entry = entries?.get(processId);
     if (entries === undefined || entry === undefined || !entry.running) return;
@@ -117,7 +116,6 @@ export class ProcessRegistry<P> {
     const count = (this.runningByPrincipal.get(principal) ?? 1) - 1;
     if (count === 0) this.runningByPrincipal.delete(principal);
     else this.runningByPrincipal.set(principal, count);
-    if (onForget !== undefined) entry.onForget = onForget;
     entry.expiry = setTimeout(() => this.forget(principal, processId), this.options.retentionMs);
     // Retention must never keep the host's event loop alive.
     (entry.expiry as { unref?: () => void }).unref?.();
@@ -154,7 +152,6 @@ export class ProcessRegistry<P> {
     const exited = this.exitedByPrincipal.get(principal);
     exited?.delete(processId);
     if (exited?.size === 0) this.exitedByPrincipal.delete(principal);
-    entry.onForget?.();
     this.options.onForget?.(entry.process);
   }
 
