@@ -2,7 +2,8 @@
  * Close-on-exec for descriptors Node does not open itself. node-pty opens each terminal's master
  * without FD_CLOEXEC, so every child spawned later (other terminals, pipe-mode processes, the
  * spawn helper) would inherit every open terminal and could read and type into it. Node has no
- * fcntl: a tiny N-API addon (native/close-on-exec.c, built on install) sets the flag.
+ * fcntl: a tiny N-API addon (native/close-on-exec.c, built on install) sets the flag. Node has no
+ * pipe() either: the same addon makes the pipes pipe mode gives its processes (stdio-pipes.ts).
  */
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +11,8 @@ import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 
 interface CloseOnExecAddon {
   setCloseOnExec(fd: number): void;
+  /** A pipe, both ends close-on-exec: `[read, write]`. */
+  pipe(): [number, number];
 }
 
 /** From dist/ (or dist-test/) to the addon node-gyp builds at install. */
@@ -63,4 +66,18 @@ export function closeInheritedDescriptors(): void {
       // EBADF: the directory's own descriptor, closed once listed.
     }
   }
+}
+
+/**
+ * A pipe whose ends are both close-on-exec, as `[read, write]`; `undefined` when the addon is not
+ * built. Throws when the pipe cannot be made (EMFILE, ENFILE: `code` is the errno name).
+ */
+export function closeOnExecPipe(): [read: number, write: number] | undefined {
+  let pipe: CloseOnExecAddon['pipe'];
+  try {
+    pipe = load().pipe;
+  } catch {
+    return undefined;
+  }
+  return pipe();
 }

@@ -1,16 +1,16 @@
 /**
  * Pipe mode: the process runs with child_process.spawn (argv array, never a shell), in its own
- * process group, with stdin/stdout/stderr as pipes. It is spawned here, or by the spawn helper
+ * process group, with stdin/stdout/stderr as pipes (stdio-pipes.ts). It is spawned here, or by the spawn helper
  * (`spawn-helper.ts`), which hands the same three pipes over; from then on both are one source.
  * The helper's pipes arrive one IPC message each, after the process started: until a pipe is
  * here, what is asked of it (writes, EOF, pause) waits and is applied in order on arrival.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Socket, type SocketConstructorOpts } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { ErrorCode, type OutputFd, ProcwireError } from '@procwire/core/transport';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
+import { StdioPipes } from './stdio-pipes.js';
 
 const ignore = () => {};
 
@@ -94,27 +94,34 @@ export class PipeSource implements ProcessSource {
    */
   static launch(spec: LaunchSpec, sink: ProcessSink): { source: PipeSource } | { error: Promise<ProcwireError> } {
     const [command, ...args] = spec.argv as [string, ...string[]];
+    // Pipes where the addon makes them; Node's socket pairs otherwise.
+    const pipes = StdioPipes.make(spec.stdout === 'pipe', spec.stderr === 'pipe');
     let child: ChildProcess;
     try {
+      if (pipes !== undefined && spec.user !== undefined) pipes.chown(spec.user.uid, spec.user.gid);
       child = spawn(command, args, {
         cwd: spec.cwd,
         env: spec.env,
         // Its own process group, so signals reach every descendant.
         detached: true,
         shell: false,
-        stdio: ['pipe', spec.stdout === 'pipe' ? 'pipe' : 'ignore', spec.stderr === 'pipe' ? 'pipe' : 'ignore'],
+        stdio: pipes?.stdio ?? ['pipe', spec.stdout === 'pipe' ? 'pipe' : 'ignore', spec.stderr === 'pipe' ? 'pipe' : 'ignore'],
         ...(spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid }),
       });
     } catch (error) {
+      pipes?.close();
       return { error: Promise.resolve(spawnError(error, command, spec.argv)) };
     }
     if (child.pid === undefined) {
+      pipes?.close();
       const error = new Promise<unknown>((resolve) => child.once('error', resolve));
       return { error: error.then((cause) => spawnError(cause, command, spec.argv)) };
     }
+    pipes?.closeChildEnds();
     // After a successful spawn, 'error' only reports a failed kill; nothing to do about it.
     child.on('error', ignore);
-    const source = new PipeSource({ pid: child.pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, sink);
+    const streams = pipes?.hostStreams() ?? { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr };
+    const source = new PipeSource({ pid: child.pid, ...streams }, sink);
     child.once('exit', (code, signal) => sink.leaderExited(code, signal));
     return { source };
   }
@@ -197,13 +204,4 @@ function connect(stream: Readable | null, window: ProcessSink['stdout']): void {
   stream.on('error', ignore);
   // 'close' follows the last 'data' (or a destroy); either way the stream is finished.
   stream.once('close', () => window.end());
-}
-
-/**
- * A socket over the host's end of a child's stdio `fd` (0: written, 1 and 2: read), as
- * child_process makes one: from a descriptor, or from a libuv handle received over IPC (`handle`
- * is the undocumented, long-stable option for an existing handle).
- */
-export function stdioSocket(end: { readonly fd: number } | { readonly handle: unknown }, fd: 0 | 1 | 2): Socket {
-  return new Socket({ ...end, readable: fd !== 0, writable: fd === 0 } as SocketConstructorOpts);
 }

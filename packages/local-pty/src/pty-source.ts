@@ -18,7 +18,7 @@
  *
  * Input does not go through node-pty's writer (see ./pty-input.ts): its queue outlives the fd.
  */
-import { existsSync, readSync } from 'node:fs';
+import { chownSync, existsSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { ErrorCode, type OutputFd, ProcwireError, type TerminalSize } from '@procwire/core/transport';
 import { type IPty, spawn } from 'node-pty';
@@ -31,6 +31,8 @@ import { checkCommand, spawnError } from './spawn-checks.js';
 /** node-pty internals this file relies on (checked at runtime; absent ones degrade gracefully). */
 interface PtyInternals {
   readonly _fd?: number;
+  /** The terminal's slave device, e.g. `/dev/pts/3`. */
+  readonly _pty?: string;
   readonly _socket?: Socket;
   /** Set by node-pty's exit callback, once waitpid() has reaped the leader. */
   readonly _boundClose?: boolean;
@@ -81,6 +83,9 @@ export class PtySource implements ProcessSource {
     try {
       if (internals._fd === undefined) throw new ProcwireError(ErrorCode.Internal, 'node-pty gave no terminal fd');
       setCloseOnExec(internals._fd);
+      // The terminal belongs to its user, as sshd makes it: reopening it (`> /dev/stdout`) checks
+      // the device's owner. setpriv execs before the command can, so this comes first in practice.
+      if (spec.user !== undefined && internals._pty !== undefined) chownSync(internals._pty, spec.user.uid, spec.user.gid);
     } catch (error) {
       term.kill('SIGKILL');
       internals._socket?.destroy();

@@ -7,8 +7,10 @@
  * host over the IPC channel. It never reads them: a read here would take bytes the host never sees.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { HelperMessage, SpawnCommand, StdioFd } from './spawn-helper-protocol.js';
+import { StdioPipes } from './stdio-pipes.js';
 
 /** The libuv pipe inside a net.Socket (internal to Node, stable since the IPC handle passing). */
 interface PipeHandle {
@@ -43,22 +45,29 @@ function start(command: SpawnCommand): void {
     const { code, message } = error as NodeJS.ErrnoException;
     send({ type: 'failed', launchId, code, message: String(message) });
   };
+  // Pipes where the addon makes them (stdio-pipes.ts); Node's socket pairs otherwise.
+  const pipes = StdioPipes.make(command.pipeStdout, command.pipeStderr);
   let child: ChildProcess;
   try {
+    if (pipes !== undefined && command.uid !== undefined) pipes.chown(command.uid, command.gid ?? -1);
     child = spawn(command.file, [...command.args], {
       cwd: command.cwd,
       env: command.env,
       // Its own process group, so signals reach every descendant.
       detached: true,
       shell: false,
-      stdio: ['pipe', command.pipeStdout ? 'pipe' : 'ignore', command.pipeStderr ? 'pipe' : 'ignore'],
+      stdio: pipes?.stdio ?? ['pipe', command.pipeStdout ? 'pipe' : 'ignore', command.pipeStderr ? 'pipe' : 'ignore'],
       ...(command.uid === undefined ? {} : { uid: command.uid, gid: command.gid }),
     });
   } catch (error) {
+    pipes?.close();
     fail(error);
     return;
   }
-  const handles = [child.stdin, child.stdout, child.stderr].map(detach);
+  pipes?.closeChildEnds();
+  // A socket that neither reads nor writes: only its handle is wanted, to send.
+  const hostEnds = pipes?.hostFds.map((fd) => (fd < 0 ? null : new Socket({ fd, readable: false, writable: false })));
+  const handles = (hostEnds ?? [child.stdin, child.stdout, child.stderr]).map(detach);
   if (child.pid === undefined) {
     // ENOENT and EACCES arrive as an 'error' event on the next tick.
     child.once('error', fail);

@@ -9,7 +9,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
-import { PipeSource, stdioSocket } from './pipe-source.js';
+import { PipeSource } from './pipe-source.js';
+import { stdioSocket } from './stdio-pipes.js';
 import type { LaunchSpec, ProcessSink } from './process-source.js';
 import type { HelperMessage, SpawnCommand, StdioFd } from './spawn-helper-protocol.js';
 import { leaderAlive, signalGroup } from './signals.js';

@@ -3,14 +3,15 @@
  * addon). Node's child_process forks, copying the host's page tables while its event loop waits;
  * posix_spawn shares them until the child execs, and runs on a pool thread, so the event loop does
  * not wait for that either. The process gets what `PipeSource.launch` gives it (argv, own session
- * and process group, cwd, env, socket pairs), and the same PipeSource then runs it.
+ * and process group, cwd, env, pipes), and the same PipeSource then runs it.
  *
  * It cannot switch users (posix_spawn has no setuid): a start that runs as another user takes the
  * spawn helper or child_process path.
  */
 import { createRequire } from 'node:module';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
-import { PipeSource, stdioSocket } from './pipe-source.js';
+import { PipeSource } from './pipe-source.js';
+import { stdioSocket } from './stdio-pipes.js';
 import type { LaunchSpec, ProcessSink } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
 

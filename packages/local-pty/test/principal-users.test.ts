@@ -62,6 +62,30 @@ for (const spawnHelper of [false, true]) {
         assert.deepEqual(status, { code: 7 }, "alice's process ended by itself, with its own code");
       });
 
+      test("bob can neither type into nor read alice's stdio through /proc; alice can reopen her own", async () => {
+        const target = await transport.start(request(nextId('alice'), ['sh', '-c', 'read line; echo "got:$line"; echo mine > /dev/stdout']), {
+          principal: 'alice',
+        });
+        const pid = target.pid as number;
+        const attack = await run(
+          transport,
+          request(nextId('bob'), [
+            'sh',
+            '-c',
+            `echo injected > /proc/${pid}/fd/0; echo "write=$?"; timeout 1 cat /proc/${pid}/fd/1; echo "read=$?"`,
+          ]),
+          'bob',
+        );
+        assert.match(attack.all, /write=[1-9]/, "bob's write into alice's stdin failed");
+        assert.match(attack.all, /read=[1-9]/, "bob's read of alice's stdout failed");
+        await transport.writeInput({ processId: target.processId, offset: 0, data: Buffer.from('go\n'), eof: true }, { principal: 'alice' });
+        assert.deepEqual(await transport.wait({ processId: target.processId }, { principal: 'alice' }), { code: 0 });
+        const own = await output(transport, target.processId, 'alice', 1);
+        // In a terminal, read echoes the line; /dev/stdout is the terminal there.
+        assert.match(own, /got:go\r?\nmine\r?\n$/);
+        assert.doesNotMatch(own, /injected/);
+      });
+
       test('a process runs with its principal uid and gid and no other group', async () => {
         const result = await run(transport, request(nextId('alice'), ['sh', '-c', 'echo "$(id -u) $(id -g) [$(id -G)]"']), 'alice');
         assert.equal(result.stdout.trim(), `${ALICE.uid} ${ALICE.gid} [${ALICE.gid}]`);

@@ -89,6 +89,15 @@ describe('spawn helper: every byte', () => {
     assert.equal(await readText(transport, processId, 2), 'err:hello\n');
   });
 
+  test('stdio are pipes: /dev/stdout and /dev/stderr can be written, as under a shell', async () => {
+    const processId = nextId();
+    const script = 'readlink /proc/$$/fd/0 /proc/$$/fd/1 | sed "s/[0-9]//g"; echo out > /dev/stdout; echo err > /dev/stderr';
+    await transport.start(pipeRequest(processId, ['sh', '-c', script]));
+    assert.deepEqual(await transport.wait({ processId }), { code: 0 });
+    assert.equal(await readText(transport, processId, 1), 'pipe:[]\npipe:[]\nout\n');
+    assert.equal(await readText(transport, processId, 2), 'err\n');
+  });
+
   // A start answers once the helper says the process runs; its pipes follow one IPC message each.
   // What is asked before they are here must be applied, in order, when they arrive.
   test('writes and EOF sent right after start, before the pipes arrived, all reach the process in order', async () => {

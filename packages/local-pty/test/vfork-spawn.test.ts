@@ -85,11 +85,16 @@ describe('posix_spawn: a process starts as child_process starts it', () => {
     assert.deepEqual(seen, { status: { code: 0 }, stdout: '0\n1\n2\n', stderr: '' });
   });
 
-  test('stdin and piped outputs are socket pairs (as libuv makes them); an output asked as devnull is /dev/null', async () => {
+  test('stdin and piped outputs are pipes (as a shell or sshd gives them); an output asked as devnull is /dev/null', async () => {
     // Not the last command: sh forks readlink and redirects there, its own descriptors stay as given.
     const argv = ['sh', '-c', 'readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2 | sed "s/[0-9]//g" >&2; true'];
     const seen = await inEveryMode({ argv, stdout: 'devnull', stderr: 'pipe' });
-    assert.deepEqual(seen, { status: { code: 0 }, stdout: '', stderr: 'socket:[]\n/dev/null\nsocket:[]\n' });
+    assert.deepEqual(seen, { status: { code: 0 }, stdout: '', stderr: 'pipe:[]\n/dev/null\npipe:[]\n' });
+  });
+
+  test('writing to /dev/stdout and /dev/stderr reaches the streams (a socket pair could not be reopened there)', async () => {
+    const seen = await inEveryMode(pipeRequest('', ['sh', '-c', 'echo out > /dev/stdout && echo err > /dev/stderr']));
+    assert.deepEqual(seen, { status: { code: 0 }, stdout: 'out\n', stderr: 'err\n' });
   });
 
   test('the command is found through the PATH of the request env; a script without #! runs with /bin/sh', async () => {
