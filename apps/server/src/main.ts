@@ -18,6 +18,7 @@ const code = await runServer(
         outputWindowBytes: config.limits.outputWindowBytes,
         outputBurstBytes: config.limits.outputBurstBytes,
         outputPool,
+        outputPipeBytes: config.limits.outputPipeBytes,
         replayBytes: config.limits.replayBytes,
         retentionMs: config.limits.retentionMs,
         maxArgvBytes: config.limits.argvBytes,

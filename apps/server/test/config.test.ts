@@ -105,7 +105,7 @@ describe('loadConfig', () => {
   it('answers --help with every flag', () => {
     assert.deepEqual(loadConfig({ argv: ['--grpc-listen', 'x', '--help'], env: {} }), { kind: 'help' });
     const text = helpText();
-    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--output-burst-bytes', '--output-pool-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--vfork-spawn', '--shell', '--config']) {
+    for (const flag of ['--grpc-listen', '--http-listen', '--tokens-file', '--tls-cert', '--tls-key', '--max-processes-per-principal', '--max-argv-bytes', '--output-window-bytes', '--output-burst-bytes', '--output-pool-bytes', '--output-pipe-bytes', '--retention-ms', '--idle-timeout-ms', '--spawn-helper', '--vfork-spawn', '--shell', '--config']) {
       assert.ok(text.includes(flag), `help mentions ${flag}`);
     }
     assert.match(text, /flags > environment > config file > defaults/);
@@ -120,6 +120,13 @@ describe('loadConfig', () => {
     assert.equal(load([], { PROCWIRE_OUTPUT_BURST_BYTES: '2097152' }).limits.outputBurstBytes, 2 * 1024 * 1024);
     assert.match(configError(['--output-pool-bytes', '-1']).message, /--output-pool-bytes/);
     assert.match(configError(['--output-burst-bytes', '0']).message, /--output-burst-bytes/);
+  });
+
+  it('grows a bulk output pipe to 1 MiB by default; 0 never grows one, past 1 GiB is refused', () => {
+    assert.equal(load([]).limits.outputPipeBytes, 1024 * 1024);
+    assert.equal(load(['--output-pipe-bytes', '0']).limits.outputPipeBytes, 0);
+    assert.equal(load([], { PROCWIRE_OUTPUT_PIPE_BYTES: '262144' }).limits.outputPipeBytes, 256 * 1024);
+    assert.match(configError(['--output-pipe-bytes', String(2 ** 30 + 1)]).message, /--output-pipe-bytes.*at most 1073741824/);
   });
 
   it('spawns with posix_spawn by default, and takes true or false for --vfork-spawn', () => {

@@ -107,7 +107,7 @@ export function resolveLimits(limits: ConformanceLimits = {}): Required<Conforma
     largeOutputBytes: limits.largeOutputBytes ?? 64 * 1024 * 1024,
     outputChunkBytes: limits.outputChunkBytes ?? 64 * 1024,
     outputBurstBytes: limits.outputBurstBytes ?? 0,
-    exitReadBytes: limits.exitReadBytes ?? 288 * 1024,
+    exitReadBytes: limits.exitReadBytes ?? 1104 * 1024,
   };
 }
 

@@ -80,10 +80,10 @@ export interface ConformanceLimits {
   /**
    * The most a host reads past its window once the process's leader has exited: a host drains
    * what the process left behind so that EOF and the exit arrive although nobody reads. For
-   * `localTransport()` on Linux: a pipe's 64 KiB, or without its addon the socket pair Node gives a
-   * child's stdout (its send buffer, `net.core.wmem_default`, 208 KiB), plus Node's stream buffer
-   * (16 KiB and one 64 KiB read): 288 KiB at most, the default; 0 for a host that stops at its
-   * window even then.
+   * `localTransport()` on Linux: its stdout pipe (64 KiB; 1 MiB once a reader consumed 1 MiB, its
+   * `outputPipeBytes`; without its addon the socket pair Node gives a child, whose send buffer is
+   * `net.core.wmem_default`, 208 KiB), plus Node's stream buffer (16 KiB and one 64 KiB read):
+   * 1104 KiB at most, the default; 0 for a host that stops at its window even then.
    */
   readonly exitReadBytes?: number;
 }

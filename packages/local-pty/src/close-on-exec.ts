@@ -13,6 +13,8 @@ interface CloseOnExecAddon {
   setCloseOnExec(fd: number): void;
   /** A pipe, both ends close-on-exec: `[read, write]`. */
   pipe(): [number, number];
+  /** F_SETPIPE_SZ: the capacity the kernel gave; throws when it refuses. */
+  setPipeSize(fd: number, bytes: number): number;
 }
 
 /** From dist/ (or dist-test/) to the addon node-gyp builds at install. */
@@ -80,4 +82,16 @@ export function closeOnExecPipe(): [read: number, write: number] | undefined {
     return undefined;
   }
   return pipe();
+}
+
+/**
+ * Asks for a pipe capacity of `bytes` on `fd`; returns what the kernel gave, or `undefined` when
+ * it refused (the user's pipe limits, not a pipe) or the addon is not built.
+ */
+export function setPipeSize(fd: number, bytes: number): number | undefined {
+  try {
+    return load().setPipeSize(fd, bytes);
+  } catch {
+    return undefined;
+  }
 }

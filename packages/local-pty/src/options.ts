@@ -26,6 +26,15 @@ export interface LocalTransportOptions {
    */
   readonly outputPool?: OutputPool;
   /**
+   * Pipe mode: an output whose reader has consumed (acknowledged) this many bytes gets a pipe of
+   * this capacity (Linux gives 64 KiB), so a bulk writer blocks and wakes the host far less often.
+   * The kernel may then hold this much of a process's output past its window. At most 16 pipes of this Node process
+   * are grown at once (an unprivileged user's pipe buffers count against
+   * `fs.pipe-user-pages-soft`); past `fs.pipe-max-size` (1 MiB) only root may ask. 0: never.
+   * Default 1 MiB.
+   */
+  readonly outputPipeBytes?: number;
+  /**
    * Acknowledged output kept per stream (whole chunks, at least this many bytes) so that a reader
    * re-attaching with `client.get(id, { replay: true })` (`procwire attach`) sees the recent output
    * first; it is host memory on top of the window. Default 0: acknowledged output is freed at once.
@@ -118,8 +127,8 @@ export interface LocalTransportOptions {
    * A fork copies the caller's page tables while its event loop waits; posix_spawn shares them
    * until the child execs, whatever the host's size. Measured on a 2-core VM: `exec(['true'])` +
    * `wait()` in about 3 ms against 8 ms (62 MiB host) to 38 ms (1 GiB) through child_process. The
-   * process starts as with child_process (argv, own session and process group, cwd, env, socket
-   * pairs, signals at default), with no descriptor but 0-2. A start that runs as another user
+   * process starts as with child_process (argv, own session and process group, cwd, env, pipes,
+   * signals at default), with no descriptor but 0-2. A start that runs as another user
    * (`uid`, `principalUsers`) cannot use it and takes the spawn helper (`spawnHelper`) or
    * child_process; pty mode spawns through node-pty.
    */
@@ -131,6 +140,7 @@ export interface ResolvedOptions {
   readonly outputWindowBytes: number;
   readonly outputBurstBytes: number;
   readonly outputPool: OutputPool;
+  readonly outputPipeBytes: number;
   readonly replayBytes: number;
   readonly retentionMs: number;
   readonly maxProcesses: number;
@@ -157,6 +167,7 @@ export const DEFAULT_OUTPUT_WINDOW_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_OUTPUT_BURST_BYTES = 8 * 1024 * 1024;
 /** The size of the pool a host makes when given none. */
 export const DEFAULT_OUTPUT_POOL_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_OUTPUT_PIPE_BYTES = 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 5 * 60 * 1000;
 export const DEFAULT_MAX_PROCESSES = 256;
 export const DEFAULT_MAX_ARGV_BYTES = 256 * 1024;
@@ -176,6 +187,15 @@ function nonNegativeInteger(name: string, value: number | undefined): number {
   if (value === undefined) return 0;
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+/** A pipe capacity: what F_SETPIPE_SZ takes (an int; Linux caps it at 1 GiB, `fs.pipe-max-size` for other users). */
+function pipeBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_OUTPUT_PIPE_BYTES;
+  if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 30) {
+    throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option outputPipeBytes must be an integer from 0 to 1073741824, got ${value}`);
   }
   return value;
 }
@@ -250,6 +270,7 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
     outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
     outputBurstBytes: positiveInteger('outputBurstBytes', options.outputBurstBytes, DEFAULT_OUTPUT_BURST_BYTES),
     outputPool: options.outputPool ?? new OutputPool(DEFAULT_OUTPUT_POOL_BYTES),
+    outputPipeBytes: pipeBytes(options.outputPipeBytes),
     replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
     retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,

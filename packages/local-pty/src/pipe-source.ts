@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ErrorCode, type OutputFd, ProcwireError } from '@procwire/core/transport';
 import type { LaunchSpec, ProcessSink, ProcessSource } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
-import { StdioPipes } from './stdio-pipes.js';
+import { growPipeWhenBulk, StdioPipes } from './stdio-pipes.js';
 
 const ignore = () => {};
 
@@ -43,6 +43,8 @@ export class PipeSource implements ProcessSource {
   constructor(
     streams: { readonly pid: number } & { readonly [K in 'stdin' | 'stdout' | 'stderr']: PipeStreams[K] | typeof PENDING },
     private readonly sink: ProcessSink,
+    /** Grow an output's pipe to this capacity once its reader consumed as much (`LaunchSpec.outputPipeBytes`). */
+    private readonly outputPipeBytes?: number,
   ) {
     this.pid = streams.pid;
     this.stdin = streams.stdin;
@@ -56,8 +58,8 @@ export class PipeSource implements ProcessSource {
       // EPIPE when the child closed its stdin: the input is discarded, nothing crashes.
       this.stdin?.on('error', ignore);
     }
-    if (this.stdout !== PENDING) connect(this.stdout, sink.stdout);
-    if (this.stderr !== PENDING) connect(this.stderr, sink.stderr);
+    if (this.stdout !== PENDING) connect(this.stdout, sink.stdout, outputPipeBytes);
+    if (this.stderr !== PENDING) connect(this.stderr, sink.stderr, outputPipeBytes);
   }
 
   /** A pending pipe arrived (or, as `null`, never will: its output ends, its input is dropped). */
@@ -73,7 +75,7 @@ export class PipeSource implements ProcessSource {
     const readable = stream as Readable | null;
     if (fd === 1) this.stdout = readable;
     else this.stderr = readable;
-    connect(readable, fd === 1 ? this.sink.stdout : this.sink.stderr);
+    connect(readable, fd === 1 ? this.sink.stdout : this.sink.stderr, this.outputPipeBytes);
     if (readable === null) return;
     if (this.early.abandoned[fd]) readable.destroy();
     else if (this.early.paused[fd] && !this.early.readToEnd) readable.pause();
@@ -121,7 +123,7 @@ export class PipeSource implements ProcessSource {
     // After a successful spawn, 'error' only reports a failed kill; nothing to do about it.
     child.on('error', ignore);
     const streams = pipes?.hostStreams() ?? { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr };
-    const source = new PipeSource({ pid: child.pid, ...streams }, sink);
+    const source = new PipeSource({ pid: child.pid, ...streams }, sink, spec.outputPipeBytes);
     child.once('exit', (code, signal) => sink.leaderExited(code, signal));
     return { source };
   }
@@ -195,11 +197,12 @@ export class PipeSource implements ProcessSource {
   }
 }
 
-function connect(stream: Readable | null, window: ProcessSink['stdout']): void {
+function connect(stream: Readable | null, window: ProcessSink['stdout'], pipeBytes: number | undefined): void {
   if (stream === null) {
     window.end();
     return;
   }
+  if (pipeBytes !== undefined) growPipeWhenBulk(stream, pipeBytes, () => window.acknowledged);
   stream.on('data', (chunk: Buffer) => window.push(chunk));
   stream.on('error', ignore);
   // 'close' follows the last 'data' (or a destroy); either way the stream is finished.

@@ -23,6 +23,8 @@ export interface LaunchSpec {
   readonly stderr: OutputMode;
   readonly pty?: PtySettings;
   readonly user?: { readonly uid: number; readonly gid: number };
+  /** Pipe mode: grow an output's pipe to this capacity once its reader consumed as much (`outputPipeBytes`). */
+  readonly outputPipeBytes?: number;
 }
 
 /** A started process, seen by the host. */

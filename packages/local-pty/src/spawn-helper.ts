@@ -149,7 +149,11 @@ export class SpawnHelper {
     this.launches.delete(message.launchId);
     // The pipes listed in `fds` are on their way (undefined until they arrive); the others are none.
     const pending = (fd: StdioFd) => (message.fds.includes(fd) ? undefined : null);
-    const source = new PipeSource({ pid: message.pid, stdin: pending(0), stdout: pending(1), stderr: pending(2) }, launch.sink);
+    const source = new PipeSource(
+      { pid: message.pid, stdin: pending(0), stdout: pending(1), stderr: pending(2) },
+      launch.sink,
+      launch.spec.outputPipeBytes,
+    );
     this.running.set(message.launchId, { pid: message.pid, sink: launch.sink, source, exited: false });
     launch.resolve(source);
     this.updateRef();

@@ -8,7 +8,46 @@
 import { closeSync, fchownSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { closeOnExecPipe } from './close-on-exec.js';
+import { closeOnExecPipe, setPipeSize } from './close-on-exec.js';
+
+/** A pipe's capacity unless asked otherwise (Linux). */
+const DEFAULT_PIPE_BYTES = 64 * 1024;
+
+/**
+ * At most this many pipes of this process are grown at once. The kernel counts an unprivileged
+ * user's pipe buffers against `fs.pipe-user-pages-soft` (64 MiB by default), and a user past it
+ * gets 8 KiB pipes for everything it makes next.
+ */
+export const MAX_GROWN_PIPES = 16;
+let grownPipes = 0;
+
+/**
+ * Gives the pipe under `stream` (an output's read end) a capacity of `bytes` once its reader has
+ * consumed (acknowledged) that much: a bulk writer then blocks, and wakes the host, far less
+ * often; with the 64 KiB default, `head -c 1G` cost the host and the writer more CPU than reading
+ * it. Output nobody consumes, or that stays small, keeps the default (and the host's memory bound
+ * and the user's pipe budget as they were). Best effort: past {@link MAX_GROWN_PIPES}, past the
+ * user's limits, or on a socket pair, the pipe stays as it is.
+ */
+export function growPipeWhenBulk(stream: Readable, bytes: number, consumed: () => number): void {
+  if (bytes <= DEFAULT_PIPE_BYTES) return;
+  const check = () => {
+    if (consumed() < bytes) return;
+    stream.off('data', check);
+    // The libuv handle's descriptor (Node's internal `_handle.fd`, as for process.stdout).
+    const fd = (stream as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+    if (grownPipes >= MAX_GROWN_PIPES || fd === undefined || fd < 0) return;
+    if (setPipeSize(fd, bytes) === undefined) return;
+    grownPipes++;
+    stream.once('close', () => grownPipes--);
+  };
+  stream.on('data', check);
+}
+
+/** Pipes grown by {@link growPipeWhenBulk} and not closed yet (for tests). */
+export function grownPipeCount(): number {
+  return grownPipes;
+}
 
 /** The pipes of one start, until the spawn settled. */
 export class StdioPipes {

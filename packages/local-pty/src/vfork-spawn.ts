@@ -99,6 +99,7 @@ export async function launchWithVfork(spec: LaunchSpec, sink: ProcessSink): Prom
       stderr: stderr < 0 ? null : stdioSocket({ fd: stderr }, 2),
     },
     sink,
+    spec.outputPipeBytes,
   );
   if (early !== undefined) onExit(...early);
   return source;

@@ -126,6 +126,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
         outputWindowBytes: parseInteger(need('outputWindowBytes'), 1),
         outputBurstBytes: parseInteger(need('outputBurstBytes'), 1),
         outputPoolBytes: parseInteger(need('outputPoolBytes'), 0),
+        outputPipeBytes: parseInteger(need('outputPipeBytes'), 0, 2 ** 30),
         replayBytes: parseInteger(need('replayBytes'), 0, maximumReplayBytes),
         retentionMs: parseMilliseconds(need('retentionMs'), 1),
         idleTimeoutMs: parseMilliseconds(need('idleTimeoutMs'), 0),

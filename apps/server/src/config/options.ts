@@ -207,6 +207,14 @@ export const optionSpecs = [
     help: 'room past their windows that the streams being read may borrow, across every process (0: none); the server holds at most one window per stream plus this',
   },
   {
+    fileKey: 'outputPipeBytes',
+    flag: '--output-pipe-bytes',
+    env: 'PROCWIRE_OUTPUT_PIPE_BYTES',
+    kind: 'bytes',
+    defaultValue: '1048576',
+    help: 'local backend, pipe mode: an output a client consumed this much of gets a kernel pipe this big (default pipes hold 64 KiB), at most 16 at once; the kernel may hold it past the window (0: never)',
+  },
+  {
     fileKey: 'replayBytes',
     flag: '--replay-bytes',
     env: 'PROCWIRE_REPLAY_BYTES',
