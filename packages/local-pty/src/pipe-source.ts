@@ -1,7 +1,8 @@
 /**
  * Pipe mode: the process runs with child_process.spawn (argv array, never a shell), in its own
- * process group, with stdin/stdout/stderr as pipes (stdio-pipes.ts). It is spawned here, or by the spawn helper
- * (`spawn-helper.ts`), which hands the same three pipes over; from then on both are one source.
+ * process group, with stdin/stdout/stderr as pipes (stdio-pipes.ts). It is spawned here, or by the
+ * spawn helper (`spawn-helper.ts`), which hands the same three pipes over; from then on both are
+ * one source.
  * The helper's pipes arrive one IPC message each, after the process started: until a pipe is
  * here, what is asked of it (writes, EOF, pause) waits and is applied in order on arrival.
  */

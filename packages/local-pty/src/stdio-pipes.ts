@@ -44,11 +44,6 @@ export function growPipeWhenBulk(stream: Readable, bytes: number, consumed: () =
   stream.on('data', check);
 }
 
-/** Pipes grown by {@link growPipeWhenBulk} and not closed yet (for tests). */
-export function grownPipeCount(): number {
-  return grownPipes;
-}
-
 /** The pipes of one start, until the spawn settled. */
 export class StdioPipes {
   /** The child's ends for child_process.spawn's `stdio`: stdin's read end, the outputs' write ends. */
