@@ -1,11 +1,14 @@
 #!/bin/bash
-# The user's path against the server's output window: 1 GiB of stdout through the procwire CLI
-# (apps/cli/dist/bin/procwire.js) from procwire-servers started with each --output-window-bytes
-# of WINDOWS, over WebSocket and gRPC, alternating, ROUNDS rounds; prints the median wall time of
-# each. SERVER_ARGS adds flags to every server (e.g. '--output-pool-bytes 0': no borrowed room, so
-# each stream keeps to its window). Run from the repo root after `pnpm build`:
+# The user's path against one server flag, by default the output window: 1 GiB of stdout through
+# the procwire CLI (apps/cli/dist/bin/procwire.js) from procwire-servers started with each value
+# of WINDOWS for FLAG (default --output-window-bytes), over WebSocket and gRPC, alternating, ROUNDS
+# rounds; prints the median wall time of each. SERVER_ARGS adds flags to every server (e.g.
+# '--output-pool-bytes 0': no borrowed room, so each stream keeps to its window). Run from the repo
+# root after `pnpm build`:
 #   WINDOWS="262144 1048576 8388608" ROUNDS=3 bash tools/bench/scripts/window-ab.sh
+#   FLAG=--output-pipe-bytes WINDOWS="0 1048576" ROUNDS=6 bash tools/bench/scripts/window-ab.sh
 set -euo pipefail
+flag=${FLAG:-"--output-window-bytes"}
 windows=${WINDOWS:-"262144 1048576 8388608"}
 rounds=${ROUNDS:-3}
 bytes=${BYTES:-1073741824}
@@ -18,7 +21,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
 declare -A grpc ws
 for window in $windows; do
   node --initial-old-space-size=64 "$root/apps/server/dist/main.js" --grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
-    --tokens-file "$dir/tokens" --ready-file "$dir/ready-$window.json" --output-window-bytes "$window" ${SERVER_ARGS:-} > /dev/null 2>&1 &
+    --tokens-file "$dir/tokens" --ready-file "$dir/ready-$window.json" "$flag" "$window" ${SERVER_ARGS:-} > /dev/null 2>&1 &
   pids+=($!)
 done
 for window in $windows; do
@@ -40,10 +43,10 @@ node -e "
 const rows = new Map();
 for (const line of require('fs').readFileSync('$dir/results', 'utf8').trim().split('\n')) {
   const [transport, window, ms] = line.split(' ');
-  const key = transport + ' window ' + window;
+  const key = transport + ' $flag ' + window;
   rows.set(key, [...(rows.get(key) ?? []), Number(ms)]);
 }
 for (const [key, runs] of rows) {
   const sorted = [...runs].sort((a, b) => a - b);
-  console.log(key.padEnd(28), 'median', (sorted[sorted.length >> 1] / 1000).toFixed(2), 's, runs', runs.join(' '));
+  console.log(key.padEnd(40), 'median', (sorted[sorted.length >> 1] / 1000).toFixed(2), 's, runs', runs.join(' '));
 }"
