@@ -92,12 +92,13 @@ static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
 #ifdef F_SETPIPE_SZ
   int size = fcntl(fd, F_SETPIPE_SZ, bytes);
   if (size == -1) return throw_errno(env, errno);
-#else
-  return throw_errno(env, ENOSYS);
-#endif
   napi_value result;
   napi_create_int32(env, size, &result);
   return result;
+#else
+  /* Linux only: elsewhere a pipe keeps its size. */
+  return throw_errno(env, ENOSYS);
+#endif
 }
 
 static napi_value init(napi_env env, napi_value exports) {

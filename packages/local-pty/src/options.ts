@@ -28,8 +28,8 @@ export interface LocalTransportOptions {
   /**
    * Pipe mode: an output whose reader has consumed (acknowledged) this many bytes gets a pipe of
    * this capacity (Linux gives 64 KiB), so a bulk writer blocks and wakes the host far less often.
-   * The kernel may then hold this much of a process's output past its window. At most 16 pipes of this Node process
-   * are grown at once (an unprivileged user's pipe buffers count against
+   * The kernel may then hold this much of a process's output past its window. At most 16 pipes of
+   * this Node process are grown at once (an unprivileged user's pipe buffers count against
    * `fs.pipe-user-pages-soft`); past `fs.pipe-max-size` (1 MiB) only root may ask. 0: never.
    * Default 1 MiB.
    */
