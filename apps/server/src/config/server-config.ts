@@ -51,7 +51,7 @@ export interface ServerLimits {
   readonly outputBurstBytes: number;
   /** Room past their windows that the streams being read may borrow, across every process. */
   readonly outputPoolBytes: number;
-  /** Local pipe mode: the kernel pipe an output gets once it carried this much (0: never grown). */
+  /** Local pipe mode: the kernel pipe an output gets once a client consumed this much of it (0: never grown). */
   readonly outputPipeBytes: number;
   /** Acknowledged output the host still keeps per stream for re-attaching readers (`attach` replays it). */
   readonly replayBytes: number;
