@@ -142,7 +142,7 @@ class LocalTransport implements Transport {
       env,
       stdout: request.stdout,
       stderr: request.stderr,
-      ...(this.options.outputPipeBytes === 0 ? {} : { outputPipeBytes: this.options.outputPipeBytes }),
+      outputPipeBytes: this.options.outputPipeBytes,
       ...(request.pty === undefined ? {} : { pty: request.pty }),
       ...(user === undefined ? {} : { user: { uid: user.uid, gid: user.gid } }),
     };

@@ -104,19 +104,30 @@ export class StdioPipes {
   }
 
   /** Sockets over the host's ends, as child_process gives them (`null` for /dev/null). */
-  hostStreams(): { stdin: Writable; stdout: Readable | null; stderr: Readable | null } {
-    const [stdin, stdout, stderr] = this.host;
-    return {
-      stdin: stdioSocket({ fd: stdin }, 0),
-      stdout: stdout < 0 ? null : stdioSocket({ fd: stdout }, 1),
-      stderr: stderr < 0 ? null : stdioSocket({ fd: stderr }, 2),
-    };
+  hostStreams(): HostStreams {
+    return hostStreams(this.host);
   }
 
   /** The host's ends as raw descriptors, for the spawn helper to send (-1: none). */
   get hostFds(): readonly [number, number, number] {
     return this.host;
   }
+}
+
+/** The host's ends of a process's stdio, as child_process gives them (`null`: sent to /dev/null). */
+export interface HostStreams {
+  readonly stdin: Writable;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+}
+
+/** Sockets over the host's ends of stdin, stdout and stderr (-1: sent to /dev/null). */
+export function hostStreams([stdin, stdout, stderr]: readonly [number, number, number]): HostStreams {
+  return {
+    stdin: stdioSocket({ fd: stdin }, 0),
+    stdout: stdout < 0 ? null : stdioSocket({ fd: stdout }, 1),
+    stderr: stderr < 0 ? null : stdioSocket({ fd: stderr }, 2),
+  };
 }
 
 /**

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { ErrorCode, ProcwireError } from '@procwire/core/transport';
 import { PipeSource } from './pipe-source.js';
-import { stdioSocket } from './stdio-pipes.js';
+import { hostStreams } from './stdio-pipes.js';
 import type { LaunchSpec, ProcessSink } from './process-source.js';
 import { spawnError } from './spawn-checks.js';
 
@@ -91,16 +91,7 @@ export async function launchWithVfork(spec: LaunchSpec, sink: ProcessSink): Prom
     throw spawnError(error, command, spec.argv);
   }
   const [pid, stdin, stdout, stderr] = fds;
-  source = new PipeSource(
-    {
-      pid,
-      stdin: stdioSocket({ fd: stdin }, 0),
-      stdout: stdout < 0 ? null : stdioSocket({ fd: stdout }, 1),
-      stderr: stderr < 0 ? null : stdioSocket({ fd: stderr }, 2),
-    },
-    sink,
-    spec.outputPipeBytes,
-  );
+  source = new PipeSource({ pid, ...hostStreams([stdin, stdout, stderr]) }, sink, spec.outputPipeBytes);
   if (early !== undefined) onExit(...early);
   return source;
 }
