@@ -1,7 +1,21 @@
 /**
  * The options of `dockerTransport()`, with their defaults.
  */
-import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, OutputPool, ProcwireError } from '@procwire/core/transport';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_MAX_ARGV_BYTES,
+  DEFAULT_MAX_ENV_BYTES,
+  DEFAULT_MAX_ENV_ENTRIES,
+  DEFAULT_MAX_PROCESSES,
+  DEFAULT_OUTPUT_BURST_BYTES,
+  DEFAULT_OUTPUT_POOL_BYTES,
+  DEFAULT_OUTPUT_WINDOW_BYTES,
+  DEFAULT_RETENTION_MS,
+  ErrorCode,
+  HostOptionChecks,
+  OutputPool,
+  ProcwireError,
+} from '@procwire/core/transport';
 import Docker from 'dockerode';
 
 /** Options of {@link dockerTransport}. Only `container` is required. */
@@ -78,21 +92,7 @@ export interface ResolvedOptions {
   readonly killGraceMs: number;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ProcwireError(ErrorCode.InvalidArgument, `dockerTransport option ${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(name: string, value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ProcwireError(ErrorCode.InvalidArgument, `dockerTransport option ${name} must be a non-negative integer, got ${value}`);
-  }
-  return value;
-}
+const checks = new HostOptionChecks('dockerTransport');
 
 /** Applies defaults and checks every option; throws `invalid_argument` naming a bad one. */
 export function resolveOptions(options: DockerTransportOptions): ResolvedOptions {
@@ -102,23 +102,23 @@ export function resolveOptions(options: DockerTransportOptions): ResolvedOptions
   if (options.user !== undefined && (typeof options.user !== 'string' || options.user === '')) {
     throw new ProcwireError(ErrorCode.InvalidArgument, 'dockerTransport option user must be a non-empty string');
   }
-  const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, 256);
-  const maxProcessesPerPrincipal = positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
+  const maxProcesses = checks.positiveInteger('maxProcesses', options.maxProcesses, DEFAULT_MAX_PROCESSES);
+  const maxProcessesPerPrincipal = checks.positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
   return {
     container: options.container,
     docker: options.docker ?? new Docker(),
     ...(options.user === undefined ? {} : { user: options.user }),
-    outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, 8 * 1024 * 1024),
-    outputBurstBytes: positiveInteger('outputBurstBytes', options.outputBurstBytes, 8 * 1024 * 1024),
-    outputPool: options.outputPool ?? new OutputPool(64 * 1024 * 1024),
-    replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
-    retentionMs: positiveInteger('retentionMs', options.retentionMs, 5 * 60 * 1000),
+    outputWindowBytes: checks.positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
+    outputBurstBytes: checks.positiveInteger('outputBurstBytes', options.outputBurstBytes, DEFAULT_OUTPUT_BURST_BYTES),
+    outputPool: options.outputPool ?? new OutputPool(DEFAULT_OUTPUT_POOL_BYTES),
+    replayBytes: checks.nonNegativeInteger('replayBytes', options.replayBytes),
+    retentionMs: checks.durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,
     maxProcessesPerPrincipal,
-    maxRetainedPerPrincipal: positiveInteger('maxRetainedPerPrincipal', options.maxRetainedPerPrincipal, maxProcessesPerPrincipal),
-    maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, 256 * 1024),
-    maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, 256 * 1024),
-    maxEnvEntries: positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),
-    killGraceMs: positiveInteger('killGraceMs', options.killGraceMs, 2000),
+    maxRetainedPerPrincipal: checks.positiveInteger('maxRetainedPerPrincipal', options.maxRetainedPerPrincipal, maxProcessesPerPrincipal),
+    maxArgvBytes: checks.positiveInteger('maxArgvBytes', options.maxArgvBytes, DEFAULT_MAX_ARGV_BYTES),
+    maxEnvBytes: checks.positiveInteger('maxEnvBytes', options.maxEnvBytes, DEFAULT_MAX_ENV_BYTES),
+    maxEnvEntries: checks.positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),
+    killGraceMs: checks.durationMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
   };
 }

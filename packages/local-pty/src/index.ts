@@ -9,7 +9,7 @@ export {
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_MAX_ARGV_BYTES,
   DEFAULT_MAX_PROCESSES,
-  DEFAULT_OUTPUT_PIPE_BYTES,
   DEFAULT_OUTPUT_WINDOW_BYTES,
   DEFAULT_RETENTION_MS,
-} from './options.js';
+} from '@procwire/core/transport';
+export { DEFAULT_OUTPUT_PIPE_BYTES } from './options.js';

@@ -1,7 +1,21 @@
 /**
  * The options of `localTransport()`, with their defaults.
  */
-import { DEFAULT_MAX_ENV_ENTRIES, ErrorCode, MAX_TIMER_MS, OutputPool, ProcwireError } from '@procwire/core/transport';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_MAX_ARGV_BYTES,
+  DEFAULT_MAX_ENV_BYTES,
+  DEFAULT_MAX_ENV_ENTRIES,
+  DEFAULT_MAX_PROCESSES,
+  DEFAULT_OUTPUT_BURST_BYTES,
+  DEFAULT_OUTPUT_POOL_BYTES,
+  DEFAULT_OUTPUT_WINDOW_BYTES,
+  DEFAULT_RETENTION_MS,
+  ErrorCode,
+  HostOptionChecks,
+  OutputPool,
+  ProcwireError,
+} from '@procwire/core/transport';
 import { defaultBaseEnv } from './environment.js';
 
 /** Options of {@link localTransport}. Every option is optional. */
@@ -163,50 +177,17 @@ export interface ResolvedOptions {
   readonly vforkSpawn: boolean | undefined;
 }
 
-export const DEFAULT_OUTPUT_WINDOW_BYTES = 8 * 1024 * 1024;
-export const DEFAULT_OUTPUT_BURST_BYTES = 8 * 1024 * 1024;
-/** The size of the pool a host makes when given none. */
-export const DEFAULT_OUTPUT_POOL_BYTES = 64 * 1024 * 1024;
+// The defaults both hosts share live in core (host-options.ts); these two are this host's own.
 export const DEFAULT_OUTPUT_PIPE_BYTES = 1024 * 1024;
-export const DEFAULT_RETENTION_MS = 5 * 60 * 1000;
-export const DEFAULT_MAX_PROCESSES = 256;
-export const DEFAULT_MAX_ARGV_BYTES = 256 * 1024;
-export const DEFAULT_MAX_ENV_BYTES = 256 * 1024;
 export const DEFAULT_MAX_PENDING_INPUT_BYTES = 1024 * 1024;
-export const DEFAULT_KILL_GRACE_MS = 2000;
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(name: string, value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option ${name} must be a non-negative integer, got ${value}`);
-  }
-  return value;
-}
+const checks = new HostOptionChecks('localTransport');
 
 /** A pipe capacity: what F_SETPIPE_SZ takes (an int; Linux caps it at 1 GiB, `fs.pipe-max-size` for other users). */
 function pipeBytes(value: number | undefined): number {
   if (value === undefined) return DEFAULT_OUTPUT_PIPE_BYTES;
   if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 30) {
     throw new ProcwireError(ErrorCode.InvalidArgument, `localTransport option outputPipeBytes must be an integer from 0 to 1073741824, got ${value}`);
-  }
-  return value;
-}
-
-function durationMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
-    throw new ProcwireError(
-      ErrorCode.InvalidArgument,
-      `localTransport option ${name} must be an integer number of milliseconds in 1..${MAX_TIMER_MS}, got ${value}`,
-    );
   }
   return value;
 }
@@ -264,23 +245,23 @@ export function resolveOptions(options: LocalTransportOptions = {}): ResolvedOpt
   if ((options.uid === undefined) !== (options.gid === undefined)) {
     throw new ProcwireError(ErrorCode.InvalidArgument, 'localTransport options uid and gid must be given together');
   }
-  const maxProcesses = positiveInteger('maxProcesses', options.maxProcesses, DEFAULT_MAX_PROCESSES);
-  const maxProcessesPerPrincipal = positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
+  const maxProcesses = checks.positiveInteger('maxProcesses', options.maxProcesses, DEFAULT_MAX_PROCESSES);
+  const maxProcessesPerPrincipal = checks.positiveInteger('maxProcessesPerPrincipal', options.maxProcessesPerPrincipal, maxProcesses);
   return {
-    outputWindowBytes: positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
-    outputBurstBytes: positiveInteger('outputBurstBytes', options.outputBurstBytes, DEFAULT_OUTPUT_BURST_BYTES),
+    outputWindowBytes: checks.positiveInteger('outputWindowBytes', options.outputWindowBytes, DEFAULT_OUTPUT_WINDOW_BYTES),
+    outputBurstBytes: checks.positiveInteger('outputBurstBytes', options.outputBurstBytes, DEFAULT_OUTPUT_BURST_BYTES),
     outputPool: options.outputPool ?? new OutputPool(DEFAULT_OUTPUT_POOL_BYTES),
     outputPipeBytes: pipeBytes(options.outputPipeBytes),
-    replayBytes: nonNegativeInteger('replayBytes', options.replayBytes),
-    retentionMs: durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
+    replayBytes: checks.nonNegativeInteger('replayBytes', options.replayBytes),
+    retentionMs: checks.durationMs('retentionMs', options.retentionMs, DEFAULT_RETENTION_MS),
     maxProcesses,
     maxProcessesPerPrincipal,
-    maxRetainedPerPrincipal: positiveInteger('maxRetainedPerPrincipal', options.maxRetainedPerPrincipal, maxProcessesPerPrincipal),
-    maxArgvBytes: positiveInteger('maxArgvBytes', options.maxArgvBytes, DEFAULT_MAX_ARGV_BYTES),
-    maxEnvBytes: positiveInteger('maxEnvBytes', options.maxEnvBytes, DEFAULT_MAX_ENV_BYTES),
-    maxEnvEntries: positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),
-    maxPendingInputBytes: positiveInteger('maxPendingInputBytes', options.maxPendingInputBytes, DEFAULT_MAX_PENDING_INPUT_BYTES),
-    killGraceMs: durationMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
+    maxRetainedPerPrincipal: checks.positiveInteger('maxRetainedPerPrincipal', options.maxRetainedPerPrincipal, maxProcessesPerPrincipal),
+    maxArgvBytes: checks.positiveInteger('maxArgvBytes', options.maxArgvBytes, DEFAULT_MAX_ARGV_BYTES),
+    maxEnvBytes: checks.positiveInteger('maxEnvBytes', options.maxEnvBytes, DEFAULT_MAX_ENV_BYTES),
+    maxEnvEntries: checks.positiveInteger('maxEnvEntries', options.maxEnvEntries, DEFAULT_MAX_ENV_ENTRIES),
+    maxPendingInputBytes: checks.positiveInteger('maxPendingInputBytes', options.maxPendingInputBytes, DEFAULT_MAX_PENDING_INPUT_BYTES),
+    killGraceMs: checks.durationMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS),
     baseEnv: options.inheritEnv === true ? { ...process.env } : (options.baseEnv ?? defaultBaseEnv()),
     defaultCwd: options.defaultCwd ?? process.cwd(),
     defaultCwdGiven: options.defaultCwd !== undefined,

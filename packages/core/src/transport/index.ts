@@ -32,6 +32,17 @@ export { type FreshInput, InputCursor } from './input-cursor.js';
 export { lazyIterable } from './lazy-iterable.js';
 export { ownTurn } from './own-turn.js';
 export { untilAborted } from './until-aborted.js';
+export {
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_MAX_ARGV_BYTES,
+  DEFAULT_MAX_ENV_BYTES,
+  DEFAULT_MAX_PROCESSES,
+  DEFAULT_OUTPUT_BURST_BYTES,
+  DEFAULT_OUTPUT_POOL_BYTES,
+  DEFAULT_OUTPUT_WINDOW_BYTES,
+  DEFAULT_RETENTION_MS,
+  HostOptionChecks,
+} from './host-options.js';
 export { OutputPool } from './output-pool.js';
 export { OutputWindow, type OutputWindowOptions } from './output-window.js';
 export { hasUnreadOutput, ProcessRegistry, type ProcessRegistryOptions } from './process-registry.js';
