@@ -232,7 +232,13 @@ export class HostedProcess implements HelperSink {
     }
     const bytes = fresh.data.byteLength;
     this.pendingInputBytes += bytes - reserved;
-    const written = bytes > 0 ? source.writeInput(fresh.data) : Promise.resolve();
+    const written = bytes > 0 ? source.writeInput(fresh.data) : undefined;
+    if (written === undefined) {
+      // Taken at once (a keystroke, a line): answered without a promise to wait on.
+      if (fresh.eof) source.endInput();
+      this.releaseInput(bytes);
+      return this.input.info();
+    }
     // The bytes count until the process took them, even when the caller stops waiting (abort);
     // EOF follows them (a retry is trimmed, EOF included).
     void written

@@ -129,15 +129,12 @@ export class PipeSource implements ProcessSource {
     return { source };
   }
 
-  writeInput(data: Uint8Array): Promise<void> {
+  writeInput(data: Uint8Array): Promise<void> | undefined {
     const stdin = this.stdin;
     if (stdin === PENDING) return this.stdinArrived.then(() => this.writeInput(data));
-    if (stdin === null || stdin.destroyed || stdin.writableEnded || data.byteLength === 0) return Promise.resolve();
+    if (stdin === null || stdin.destroyed || stdin.writableEnded || data.byteLength === 0) return undefined;
+    if (stdin.write(data)) return undefined;
     return new Promise((resolve) => {
-      if (stdin.write(data)) {
-        resolve();
-        return;
-      }
       const done = () => {
         stdin.off('drain', done);
         stdin.off('close', done);

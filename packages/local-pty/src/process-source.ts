@@ -32,10 +32,11 @@ export interface ProcessSource {
   /** The leader's pid, which is also its process group id. */
   readonly pid: number;
   /**
-   * Hand input bytes to the process; resolves once they sit in a bounded buffer (the child's
-   * stdin took them). Input for a process whose stdin is closed is discarded.
+   * Hand input bytes to the process: `undefined` when they were taken at once (the usual case: a
+   * keystroke costs no promise), else a promise that resolves once they sit in a bounded buffer
+   * (the child's stdin took them). Input for a process whose stdin is closed is discarded.
    */
-  writeInput(data: Uint8Array): Promise<void>;
+  writeInput(data: Uint8Array): Promise<void> | undefined;
   /** End the input: close stdin (pipe) or send the terminal's EOF character (pty). */
   endInput(): void;
   /** The leader exited: drop input not yet taken, so no write waits for a reader that is gone. */

@@ -159,11 +159,12 @@ export class PtySource implements ProcessSource {
     return source;
   }
 
-  async writeInput(data: Uint8Array): Promise<void> {
-    if (this.ended || data.byteLength === 0) return;
+  writeInput(data: Uint8Array): Promise<void> | undefined {
+    if (this.ended || data.byteLength === 0) return undefined;
     this.sendInput(data);
     this.lastInputByte = data[data.byteLength - 1]!;
-    await this.input?.whenBelow(INPUT_BUFFER_BYTES);
+    const input = this.input;
+    return input === undefined || input.queuedBytes <= INPUT_BUFFER_BYTES ? undefined : input.whenBelow(INPUT_BUFFER_BYTES);
   }
 
   endInput(): void {
@@ -180,7 +181,7 @@ export class PtySource implements ProcessSource {
 
   private sendInput(data: Uint8Array): void {
     // A copy: the caller may reuse its buffer once writeInput resolves.
-    if (this.input !== undefined) this.input.write(Uint8Array.from(data));
+    if (this.input !== undefined) this.input.write(data.slice());
     else this.term.write(Buffer.from(data) as unknown as string);
   }
 
