@@ -58,6 +58,17 @@ describe('procwire exec -t in a real terminal (tmux)', () => {
     assert.equal(settings(session, 'after'), settings(session, 'before'));
   });
 
+  it('writes the remote terminal\'s output as it is: a bare line feed keeps its column, as over ssh', async () => {
+    // A program that turns off its terminal's newline translation (vim, less) moves down a line
+    // with a bare "\n"; Node's raw mode alone would add a carriage return here.
+    const remote = `sh -c "stty -onlcr; printf 'lf-top\\nlf-next\\r\\n'"`;
+    const session = startTerminalRun('', `exec -t ${target.urlArgs.join(' ')} -- ${remote}`);
+    await session.waitFor(/^EXIT=0$/m);
+    assert.match(session.screen(), /^lf-top\n {6}lf-next$/m);
+    await session.waitFor(/^\$ $/m);
+    assert.equal(settings(session, 'after'), settings(session, 'before'));
+  });
+
   it('restores the terminal when the CLI itself is terminated, and exits 128+n', async () => {
     const session = startTerminalRun();
     session.type('echo ready-$((1+1))');

@@ -135,8 +135,13 @@ export interface StreamWriter {
 export interface Terminal {
   /** The current size, or `undefined` when unknown. */
   readonly size: TerminalSize | undefined;
-  /** Enter raw mode (no echo, no line editing, no signals from keys). */
-  setRawMode(raw: boolean): void;
+  /**
+   * Enter raw mode (no echo, no line editing, no signals from keys), or leave it. `passOutput`:
+   * the process has a terminal of its own, which already turned its newlines into what it wanted,
+   * so write its output as it is, with no newline translation here (as ssh and `docker exec -t`
+   * do); `attach()` asks for it when the process runs in a pty.
+   */
+  setRawMode(raw: boolean, passOutput?: boolean): void;
   /** Keystrokes, until the terminal closes. */
   input(): AsyncIterable<Uint8Array>;
   /** Show output; resolves when the terminal has taken it (backpressure). */

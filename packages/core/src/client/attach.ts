@@ -28,7 +28,7 @@ export async function attachTerminal<T extends string | Uint8Array>(
   const onAbort = () => stop.abort(abortError(signal!, 'attach() was aborted; the process keeps running'));
   signal?.addEventListener('abort', onAbort, { once: true });
   let unsubscribe = () => {};
-  terminal.setRawMode(true);
+  terminal.setRawMode(true, process.hasPty);
   try {
     const resizeTo = (size: TerminalSize) =>
       process.resize(size).catch(() => {

@@ -3,6 +3,8 @@
  * `attach()`. Raw mode only when stdin is a TTY; resizes come from the TTY's 'resize' event
  * (which Node raises on SIGWINCH); `close()` puts everything back as it was.
  */
+import { spawnSync } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import type { Terminal } from '../api.js';
 import type { TerminalSize } from '../transport/contract.js';
 
@@ -10,6 +12,7 @@ import type { TerminalSize } from '../transport/contract.js';
 export interface TerminalInput extends NodeJS.ReadableStream {
   readonly isTTY?: boolean;
   readonly isRaw?: boolean;
+  readonly fd?: number;
   setRawMode?(mode: boolean): unknown;
 }
 
@@ -17,6 +20,8 @@ export interface TerminalInput extends NodeJS.ReadableStream {
 export interface TerminalOutput extends NodeJS.WritableStream {
   readonly columns?: number;
   readonly rows?: number;
+  readonly isTTY?: boolean;
+  readonly fd?: number;
 }
 
 /** Options of {@link nodeTerminal}. */
@@ -53,8 +58,11 @@ export function nodeTerminal(options: NodeTerminalOptions = {}): NodeTerminal {
     get size() {
       return size();
     },
-    setRawMode(raw) {
-      if (input.isTTY === true && typeof input.setRawMode === 'function') input.setRawMode(raw || wasRaw);
+    setRawMode(raw, passOutput = false) {
+      if (input.isTTY === true && typeof input.setRawMode === 'function') {
+        input.setRawMode(raw || wasRaw);
+        if (raw && passOutput && !wasRaw) passOutputThrough(input, output);
+      }
     },
     async *input() {
       const queue: Uint8Array[] = [];
@@ -119,4 +127,23 @@ export function nodeTerminal(options: NodeTerminalOptions = {}): NodeTerminal {
       wakeInput?.();
     },
   };
+}
+
+/**
+ * Node's raw mode (libuv's) is raw for input only: the terminal still turns each "\n" written to
+ * it into "\r\n" (OPOST). A remote terminal already did that for its program, so a program that
+ * turned it off there (vim, less, curses) and moves down a line with a bare "\n" would see its
+ * cursor jump to column 0 here. ssh and `docker exec -t` pass such output through untouched; so
+ * does this, with `stty -opost` on the output's terminal, once raw mode has saved the settings that
+ * leaving it (`setRawMode(false)`, or Node at exit) restores. Only when the output is the input's
+ * terminal (else leaving raw mode would not restore it); without `stty`, output stays translated.
+ */
+function passOutputThrough(input: TerminalInput, output: TerminalOutput): void {
+  if (output.isTTY !== true || typeof input.fd !== 'number' || typeof output.fd !== 'number') return;
+  try {
+    if (fstatSync(input.fd).rdev !== fstatSync(output.fd).rdev) return;
+    spawnSync('stty', ['-opost'], { stdio: [output.fd, 'ignore', 'ignore'], timeout: 2000 });
+  } catch {
+    // No terminal to stat: output stays as the terminal translates it.
+  }
 }
