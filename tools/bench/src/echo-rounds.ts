@@ -18,25 +18,12 @@ import { parseNodeFlags } from './options.js';
 import { serverNodeFlags } from 'procwire-server/node-flags';
 import { benchToken, hostOptions, loadProcwire } from './procwire.js';
 import { ServerProcess } from './server-process.js';
+import { cpuMs } from './proc-cpu.js';
 import { percentile } from './stats.js';
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
-
-/** CPU time (ms) of every thread of `pid` so far, from /proc/<pid>/task/<tid>/schedstat. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  let ns = 0;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    }
-  } catch {
-    return Number.NaN;
-  }
-  return ns / 1e6;
 }
 
 /** The newest descendant of `pid` (the terminal's `cat`, through the shell's exec). */
