@@ -10,8 +10,8 @@
  *   node tools/bench/dist/echo-allocations.js [--transport ws|grpc] [--samples 5000] [--warmup 6000] [--sites 25]
  */
 import { Session } from 'node:inspector/promises';
-import { EchoProbe, rawCatScript } from './echo-probe.js';
 import { benchToken, loadProcwire, serverHostOptions } from './procwire.js';
+import { openEchoTerminal } from './procwire-ops.js';
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -52,13 +52,9 @@ async function main(): Promise<void> {
       ? procwire.grpcTransport!({ address: server.address, token: benchToken })
       : procwire.websocketTransport!({ url: server.url, token: benchToken }),
   );
-  const terminal = await client.exec(['sh', '-c', rawCatScript], { pty: true, text: false });
-  const probe = new EchoProbe();
-  const reading = (async () => {
-    for await (const chunk of terminal.stdout) probe.feed(chunk);
-  })().catch(() => {});
+  const terminal = await openEchoTerminal(client);
+  const { probe, send } = terminal;
   await probe.whenReady();
-  const send = (byte: Uint8Array) => terminal.stdin.write(byte);
   for (let i = 0; i < warmup; i++) await probe.roundTrip(send, 0x61 + (i % 26));
 
   const session = new Session();
@@ -95,9 +91,7 @@ async function main(): Promise<void> {
   console.log('heaviest sites:');
   for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, siteCount)) console.log(`${perEcho(bytes)}  ${site}`);
 
-  await terminal.kill('SIGKILL').catch(() => {});
-  await terminal.wait().catch(() => {});
-  await reading;
+  await terminal.close();
   await client.close();
   await server.close();
   await transport.close();

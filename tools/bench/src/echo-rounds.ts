@@ -13,10 +13,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Client } from '@procwire/core';
-import { EchoProbe, rawCatScript } from './echo-probe.js';
 import { parseNodeFlags } from './options.js';
 import { serverNodeFlags } from 'procwire-server/node-flags';
 import { benchToken, hostOptions, loadProcwire } from './procwire.js';
+import { openEchoTerminal } from './procwire-ops.js';
 import { ServerProcess } from './server-process.js';
 import { cpuMs } from './proc-cpu.js';
 import { percentile } from './stats.js';
@@ -59,27 +59,22 @@ async function main(): Promise<void> {
     const make = transport === 'grpc' ? procwire.grpcTransport! : procwire.websocketTransport!;
     client = createClient(make(transport === 'grpc' ? { address: server.address, token: benchToken } : { url: server.url, token: benchToken }));
   }
-  const terminal = await client.exec(['sh', '-c', rawCatScript], { pty: true, text: false });
-  const probe = new EchoProbe();
-  const reading = (async () => {
-    for await (const chunk of terminal.stdout) probe.feed(chunk);
-  })().catch(() => {});
+  const terminal = await openEchoTerminal(client);
+  const { probe } = terminal;
   await probe.whenReady();
   const cat = newestDescendant(server?.pid ?? process.pid);
   console.log(`echo-rounds: ${transport}, ${rounds} rounds of ${samples} round trips in one session; CPU ms per round`);
   for (let round = 0; round < rounds; round++) {
     const before = [cpuMs(process.pid), cpuMs(server?.pid), cpuMs(cat)];
     const latencies: number[] = [];
-    for (let i = 0; i < samples; i++) latencies.push(await probe.roundTrip((byte) => terminal.stdin.write(byte), 0x61 + (i % 26)));
+    for (let i = 0; i < samples; i++) latencies.push(await probe.roundTrip(terminal.send, 0x61 + (i % 26)));
     const after = [cpuMs(process.pid), cpuMs(server?.pid), cpuMs(cat)];
     const [clientMs, serverMs, catMs] = after.map((value, i) => (value - before[i]!).toFixed(0));
     console.log(
       `round ${String(round).padStart(2)}: p50 ${percentile(latencies, 50).toFixed(3)} p99 ${percentile(latencies, 99).toFixed(3)} max ${Math.max(...latencies).toFixed(2)} ms | cpu client ${clientMs} server ${serverMs} cat ${catMs}`,
     );
   }
-  await terminal.kill('SIGKILL').catch(() => {});
-  await terminal.wait().catch(() => {});
-  await reading;
+  await terminal.close();
   await client.close();
   await server?.stop();
 }

@@ -12,10 +12,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { serverNodeFlags } from 'procwire-server/node-flags';
 import WebSocket from 'ws';
-import { EchoProbe, rawCatScript } from './echo-probe.js';
+import { EchoProbe } from './echo-probe.js';
 import { parseNodeFlags } from './options.js';
 import { cpuMs } from './proc-cpu.js';
 import { benchToken, loadProcwire } from './procwire.js';
+import { openEchoTerminal } from './procwire-ops.js';
 import { rawGrpcService } from './raw-wire.js';
 import { ServerProcess } from './server-process.js';
 import { percentile } from './stats.js';
@@ -79,20 +80,14 @@ async function procwireSession(overGrpc: boolean, nodeFlags: readonly string[]):
   const client = overGrpc
     ? procwire.createClient!(procwire.grpcTransport!({ address: server.address, token: benchToken }))
     : procwire.createClient!(procwire.websocketTransport!({ url: server.url, token: benchToken }));
-  const terminal = await client.exec(['sh', '-c', rawCatScript], { pty: true, text: false });
-  const probe = new EchoProbe();
-  const reading = (async () => {
-    for await (const chunk of terminal.stdout) probe.feed(chunk);
-  })().catch(() => {});
+  const terminal = await openEchoTerminal(client);
   return {
     name: overGrpc ? 'procwire grpc' : 'procwire websocket',
-    probe,
-    send: (byte) => terminal.stdin.write(byte),
+    probe: terminal.probe,
+    send: terminal.send,
     server,
     close: async () => {
-      await terminal.kill('SIGKILL').catch(() => {});
-      await terminal.wait().catch(() => {});
-      await reading;
+      await terminal.close();
       await client.close();
       await server.stop();
     },

@@ -50,18 +50,39 @@ export async function procwireRoundTrip(client: Client): Promise<number> {
   return process.wait();
 }
 
-/** Echo latencies (ms) of a raw-mode `cat` in a procwire pty. */
-export async function procwireEcho(client: Client, plan: EchoPlan): Promise<EchoSamples> {
+/** A raw-mode `cat` in a procwire pty, its output fed to a probe: what every echo measurement types into. */
+export interface EchoTerminal {
+  readonly probe: EchoProbe;
+  /** Type one keystroke (time it with `probe.roundTrip`). */
+  send(byte: Uint8Array): void;
+  /** Kill the terminal and wait until its reader has stopped. */
+  close(): Promise<void>;
+}
+
+/** Start {@link rawCatScript} in a pty on `client`; the probe is fed from its stdout. */
+export async function openEchoTerminal(client: Client): Promise<EchoTerminal> {
   const process = await client.exec(['sh', '-c', rawCatScript], { pty: true, text: false });
   const probe = new EchoProbe();
   const reading = (async () => {
     for await (const chunk of process.stdout) probe.feed(chunk);
   })().catch(() => {});
+  return {
+    probe,
+    send: (byte) => process.stdin.write(byte),
+    close: async () => {
+      await process.kill('SIGKILL').catch(() => {});
+      await process.wait().catch(() => {});
+      await reading;
+    },
+  };
+}
+
+/** Echo latencies (ms) of a raw-mode `cat` in a procwire pty. */
+export async function procwireEcho(client: Client, plan: EchoPlan): Promise<EchoSamples> {
+  const terminal = await openEchoTerminal(client);
   try {
-    return await sampleEcho(probe, (byte) => process.stdin.write(byte), plan);
+    return await sampleEcho(terminal.probe, terminal.send, plan);
   } finally {
-    await process.kill('SIGKILL').catch(() => {});
-    await process.wait().catch(() => {});
-    await reading;
+    await terminal.close();
   }
 }
